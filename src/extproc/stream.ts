@@ -1,0 +1,247 @@
+// One state machine per ext_proc stream (= one HTTP request). Messages are handled strictly in
+// order, one answer each, of the matching kind; an immediate response ends the stream.
+import type { HeaderEdit, HeaderPair } from '../pipeline/outcome.js';
+import type { RequestHeaders } from '../pipeline/headers.js';
+import { onRequestHeaders } from '../pipeline/request-headers.js';
+import { forwardTo, onRequestBody } from '../pipeline/request-body.js';
+import { errorReply } from '../pipeline/replies.js';
+import type { RoutingSnapshot } from '../pipeline/snapshot.js';
+import { RouterError } from '../protocol/errors.js';
+import type { Protocol } from '../protocol/ir.js';
+import type { Logger } from '../telemetry/logger.js';
+import type { RouterMetrics } from '../telemetry/metrics.js';
+import { errorMessage } from '../telemetry/errors.js';
+import { bodyResponse, headersResponse, immediateResponse, modeOverride, trailersResponse } from './mutations.js';
+import type { BodySendMode, HeaderMap, HttpBody, HttpHeaders, ProcessingRequest, ProcessingResponse } from './wire.js';
+
+export interface StreamDeps {
+  snapshot: RoutingSnapshot;
+  metrics: RouterMetrics;
+  logger: Logger;
+  now?: () => number;
+}
+
+/** Where the stream sends its answers (a gRPC call in production, an array in unit tests). */
+export interface ResponseSink {
+  write(res: ProcessingResponse): void;
+  end(): void;
+}
+
+type Phase =
+  | { name: 'start' }
+  | { name: 'body'; protocol: Protocol; chunks: Buffer[]; size: number; cleared: boolean; startedAt?: number }
+  | { name: 'routed'; responseHeaders: HeaderPair[] }
+  | { name: 'passthrough' }
+  | { name: 'done' };
+
+export function headerMapToMap(map: HeaderMap | undefined): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const h of map?.headers ?? []) {
+    const key = h.key.toLowerCase();
+    const value = h.raw_value && h.raw_value.length > 0 ? h.raw_value.toString('utf8') : (h.value ?? '');
+    const prev = out.get(key);
+    out.set(key, prev === undefined ? value : `${prev}, ${value}`);
+  }
+  return out;
+}
+
+export class ExtProcStream {
+  private phase: Phase = { name: 'start' };
+  private queue: Promise<void> = Promise.resolve();
+  private readonly abort = new AbortController();
+  private requestBodyMode: BodySendMode = 'BUFFERED';
+  private readonly now: () => number;
+
+  constructor(
+    private readonly deps: StreamDeps,
+    private readonly sink: ResponseSink,
+  ) {
+    this.now = deps.now ?? (() => performance.now());
+  }
+
+  /** Queue a message; answers leave in arrival order. */
+  push(req: ProcessingRequest): void {
+    this.queue = this.queue.then(() => this.process(req));
+  }
+
+  /** The client half-closed: answer what is pending, then close our side. */
+  end(): Promise<void> {
+    this.queue = this.queue.then(() => {
+      if (!this.abort.signal.aborted) this.sink.end();
+    });
+    return this.queue;
+  }
+
+  /** Envoy cancelled the stream (client gone, timeout): stop work, write nothing more. */
+  cancel(): void {
+    this.abort.abort();
+    this.phase = { name: 'done' };
+  }
+
+  /** Resolves when every queued message has been handled. */
+  idle(): Promise<void> {
+    return this.queue;
+  }
+
+  private async process(req: ProcessingRequest): Promise<void> {
+    if (this.abort.signal.aborted || this.phase.name === 'done') return;
+    let res: ProcessingResponse | undefined;
+    try {
+      res = await this.answer(req);
+    } catch (e) {
+      // A bug must not cost the request: log it and answer the message so Envoy carries on.
+      this.deps.logger.error('ext_proc message failed', { kind: req.request, error: errorMessage(e) });
+      res = this.fallbackAnswer(req);
+    }
+    if (res && !this.abort.signal.aborted) {
+      if (res.immediate_response) this.phase = { name: 'done' };
+      this.sink.write(res);
+    }
+  }
+
+  private answer(req: ProcessingRequest): Promise<ProcessingResponse | undefined> | ProcessingResponse | undefined {
+    if (req.protocol_config?.request_body_mode) this.requestBodyMode = req.protocol_config.request_body_mode;
+    switch (req.request) {
+      case 'request_headers':
+        return this.onRequestHeaders(req.request_headers ?? {});
+      case 'request_body':
+        return this.onRequestBody(req.request_body ?? {});
+      case 'request_trailers':
+        return this.onRequestTrailers();
+      case 'response_headers':
+        return this.onResponseHeaders();
+      case 'response_body':
+        return bodyResponse('response_body');
+      case 'response_trailers':
+        return trailersResponse('response_trailers');
+      case undefined:
+        this.deps.logger.warn('ext_proc message without a request kind ignored');
+        return undefined;
+    }
+  }
+
+  private onRequestHeaders(msg: HttpHeaders): ProcessingResponse {
+    if (this.phase.name !== 'start') {
+      this.deps.logger.warn('request_headers received twice; answered unchanged');
+      return headersResponse('request_headers');
+    }
+    const headers: RequestHeaders = headerMapToMap(msg.headers);
+    const outcome = onRequestHeaders(this.deps.snapshot, headers, msg.end_of_stream ?? false);
+    switch (outcome.kind) {
+      case 'reply':
+        return this.reply(outcome);
+      case 'passthrough':
+        this.phase = { name: 'passthrough' };
+        this.deps.metrics.recordRequest({ decision: 'none', model: 'none', outcome: 'passthrough' });
+        // Not a request semroute routes: skip its bodies; the route is recomputed without any
+        // client-sent routing header.
+        return headersResponse('request_headers', outcome.edit, {
+          clearRouteCache: true,
+          modeOverride: modeOverride('NONE', 'NONE'),
+        });
+      case 'await_body':
+        this.phase = { name: 'body', protocol: outcome.protocol, chunks: [], size: 0, cleared: false };
+        return headersResponse('request_headers', outcome.edit, { clearRouteCache: true });
+    }
+  }
+
+  private async onRequestBody(msg: HttpBody): Promise<ProcessingResponse> {
+    const phase = this.phase;
+    if (phase.name !== 'body') return bodyResponse('request_body');
+    const chunk = msg.body ?? Buffer.alloc(0);
+    phase.startedAt ??= this.now();
+    phase.size += chunk.length;
+    const limit = this.deps.snapshot.limits.maxBodyBytes;
+    if (phase.size > limit) {
+      return this.reply(errorReply(new RouterError('body_too_large', `The request body exceeds the limit of ${limit} bytes.`)));
+    }
+    phase.chunks.push(chunk);
+    if (!msg.end_of_stream) {
+      if (this.requestBodyMode === 'BUFFERED_PARTIAL') {
+        // Envoy sends a partial buffer without end_of_stream only when the body overflowed it.
+        return this.reply(errorReply(new RouterError('body_too_large', 'The request body exceeds the proxy buffer limit.')));
+      }
+      // STREAMED: hold the bytes back; the whole (rewritten) body goes out with the last chunk.
+      phase.cleared = true;
+      return bodyResponse('request_body', undefined, { clear: true });
+    }
+    return this.route(phase);
+  }
+
+  private async route(phase: Extract<Phase, { name: 'body' }>): Promise<ProcessingResponse> {
+    const { snapshot, metrics, logger } = this.deps;
+    const raw = phase.chunks.length === 1 ? phase.chunks[0]! : Buffer.concat(phase.chunks, phase.size);
+    let outcome;
+    try {
+      outcome = await onRequestBody(snapshot, phase.protocol, raw);
+    } catch (e) {
+      // Fail open: an internal fault routes to the default route rather than failing the request.
+      logger.error('routing failed; using the default route', { error: errorMessage(e) });
+      metrics.recordError({ code: 'internal', status: 200 });
+      const fallback = snapshot.router.defaultRoute;
+      outcome = forwardTo(fallback.decision, fallback.model, undefined, raw, undefined);
+    }
+    if (outcome.kind === 'reply') return this.reply(outcome);
+
+    const streamed = phase.cleared;
+    const body = outcome.body ?? (streamed ? raw : undefined);
+    this.phase = { name: 'routed', responseHeaders: outcome.responseHeaders };
+    metrics.recordRequest({ decision: outcome.decision, model: outcome.model, outcome: 'routed' });
+    metrics.recordRoutingLatency((this.now() - (phase.startedAt ?? this.now())) / 1000, {
+      decision: outcome.decision,
+      model: outcome.model,
+    });
+    return bodyResponse('request_body', outcome.edit, {
+      ...(body ? { body } : {}),
+      clearRouteCache: true,
+      // In STREAMED mode Envoy drops content-length itself.
+      setContentLength: !streamed,
+    });
+  }
+
+  private onRequestTrailers(): ProcessingResponse {
+    if (this.phase.name === 'body') {
+      // The body ended with trailers instead of end_of_stream: it can no longer be rewritten.
+      return this.reply(
+        errorReply(new RouterError('invalid_request', 'Request trailers are not supported on routed endpoints.')),
+      );
+    }
+    return trailersResponse('request_trailers');
+  }
+
+  private onResponseHeaders(): ProcessingResponse {
+    const edit: HeaderEdit | undefined =
+      this.phase.name === 'routed' ? { set: this.phase.responseHeaders, remove: [] } : undefined;
+    // semroute reads no response bodies yet: stop Envoy from buffering or streaming them to us,
+    // so SSE reaches the client as it is produced.
+    return headersResponse('response_headers', edit, { modeOverride: modeOverride(this.requestBodyMode, 'NONE') });
+  }
+
+  private reply(reply: Parameters<typeof immediateResponse>[0] & { reason: string }): ProcessingResponse {
+    const { metrics } = this.deps;
+    if (reply.reason === 'models_list') {
+      metrics.recordRequest({ decision: 'none', model: 'none', outcome: 'models_list' });
+    } else {
+      metrics.recordRequest({ decision: 'none', model: 'none', outcome: 'error' });
+      metrics.recordError({ code: reply.reason, status: reply.status });
+    }
+    return immediateResponse(reply, `semroute:${reply.reason}`);
+  }
+
+  /** The answer when handling a message threw: continue unchanged, of the matching kind. */
+  private fallbackAnswer(req: ProcessingRequest): ProcessingResponse | undefined {
+    switch (req.request) {
+      case 'request_headers':
+      case 'response_headers':
+        return headersResponse(req.request);
+      case 'request_body':
+      case 'response_body':
+        return bodyResponse(req.request);
+      case 'request_trailers':
+      case 'response_trailers':
+        return trailersResponse(req.request);
+      case undefined:
+        return undefined;
+    }
+  }
+}

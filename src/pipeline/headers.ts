@@ -1,0 +1,18 @@
+// Request headers as routing sees them: lower-cased names, repeated values joined with ", ".
+export type RequestHeaders = ReadonlyMap<string, string>;
+
+/** Headers semroute owns: always set by semroute, never trusted from a client. */
+export const MODEL_HEADER = 'x-semroute-model';
+export const DECISION_HEADER = 'x-semroute-decision';
+export const ENDPOINT_HEADER = 'x-gateway-destination-endpoint';
+
+export function isOwnedHeader(name: string): boolean {
+  return name.startsWith('x-semroute-') || name === ENDPOINT_HEADER;
+}
+
+/** The owned headers a client sent, to be removed before any route is chosen. */
+export function ownedHeadersPresent(headers: RequestHeaders): string[] {
+  const out: string[] = [];
+  for (const name of headers.keys()) if (isOwnedHeader(name)) out.push(name);
+  return out;
+}

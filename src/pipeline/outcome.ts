@@ -1,0 +1,42 @@
+// Neutral results of the pipeline. Only extproc/mutations.ts turns them into Envoy messages.
+import type { ErrorCode } from '../protocol/errors.js';
+import type { Protocol } from '../protocol/ir.js';
+
+export type HeaderPair = readonly [name: string, value: string];
+
+/** Headers to set (overwrite, in order) and to remove. */
+export interface HeaderEdit {
+  set: HeaderPair[];
+  remove: string[];
+}
+
+/** Reply to the client now (error, block, models list, cached answer); nothing goes upstream. */
+export interface Reply {
+  kind: 'reply';
+  status: number;
+  headers: HeaderPair[];
+  body: Buffer;
+  /** What it was, for metrics: an error code, or the kind of answer. */
+  reason: ErrorCode | 'models_list';
+}
+
+/** After request headers: how to treat the rest of the stream. */
+export type HeadersOutcome =
+  | { kind: 'await_body'; protocol: Protocol; edit: HeaderEdit }
+  | { kind: 'passthrough'; edit: HeaderEdit }
+  | Reply;
+
+/** After the request body: where it goes and what changes. */
+export type BodyOutcome =
+  | {
+      kind: 'forward';
+      decision: string;
+      model: string;
+      /** Routing headers for the upstream request (they change the route: clear the route cache). */
+      edit: HeaderEdit;
+      /** The rewritten body, or undefined when the bytes are unchanged. */
+      body: Buffer | undefined;
+      /** Headers for the client's response. */
+      responseHeaders: HeaderPair[];
+    }
+  | Reply;

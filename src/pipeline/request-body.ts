@@ -1,0 +1,78 @@
+// The request_body phase: parse, route, and plan the upstream request.
+import { RouterError } from '../protocol/errors.js';
+import type { Protocol } from '../protocol/ir.js';
+import { spliceJsonString } from '../protocol/json-scan.js';
+import { parseRequestBody } from '../protocol/parse.js';
+import type { ModelConfig } from '../config/schema.js';
+import { DECISION_HEADER, MODEL_HEADER } from './headers.js';
+import type { BodyOutcome } from './outcome.js';
+import { errorReply } from './replies.js';
+import type { RoutingSnapshot } from './snapshot.js';
+
+/** The decision name reported when the client named a configured model itself. */
+export const EXPLICIT_DECISION = 'explicit';
+
+export async function onRequestBody(snap: RoutingSnapshot, protocol: Protocol, raw: Buffer): Promise<BodyOutcome> {
+  let parsed;
+  try {
+    parsed = parseRequestBody(protocol, raw, snap.limits);
+  } catch (e) {
+    if (e instanceof RouterError) return errorReply(e);
+    throw e;
+  }
+  const { ir, modelSpan } = parsed;
+  const requested = snap.router.resolveModel(ir.model);
+  let decision: string;
+  let model: ModelConfig;
+  switch (requested.kind) {
+    case 'unknown':
+      return errorReply(
+        new RouterError('model_not_found', `The model "${ir.model}" does not exist. See GET /v1/models.`, 'model'),
+      );
+    case 'explicit':
+      decision = EXPLICIT_DECISION;
+      model = requested.model;
+      break;
+    case 'auto': {
+      const choice = await snap.router.decide(ir);
+      decision = choice.decision;
+      model = choice.model;
+      break;
+    }
+  }
+  return forwardTo(decision, model, ir.model, raw, modelSpan);
+}
+
+/** Plans the upstream request for a model; also used to fail open to the default route. */
+export function forwardTo(
+  decision: string,
+  model: ModelConfig,
+  requestedModel: string | undefined,
+  raw: Buffer,
+  modelSpan: { start: number; end: number } | undefined,
+): BodyOutcome {
+  const served = model.served_name ?? model.name;
+  let body: Buffer | undefined;
+  if (requestedModel !== served) {
+    body = modelSpan ? spliceJsonString(raw, modelSpan, served) : rewriteModel(raw, served);
+  }
+  return {
+    kind: 'forward',
+    decision,
+    model: model.name,
+    edit: { set: [[MODEL_HEADER, model.name], [DECISION_HEADER, decision]], remove: [] },
+    body,
+    responseHeaders: [[DECISION_HEADER, decision], [MODEL_HEADER, model.name]],
+  };
+}
+
+/** Fallback when the model string could not be located in place: re-serialise the document. */
+function rewriteModel(raw: Buffer, served: string): Buffer | undefined {
+  try {
+    const doc = JSON.parse(raw.toString('utf8')) as Record<string, unknown>;
+    doc.model = served;
+    return Buffer.from(JSON.stringify(doc));
+  } catch {
+    return undefined;
+  }
+}

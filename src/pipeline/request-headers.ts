@@ -1,0 +1,54 @@
+// The request_headers phase: decide at once (never waiting for the body) whether the request is
+// one semroute routes, answers itself, rejects, or lets through.
+import { RouterError } from '../protocol/errors.js';
+import type { Protocol } from '../protocol/ir.js';
+import { ownedHeadersPresent, type RequestHeaders } from './headers.js';
+import type { HeadersOutcome } from './outcome.js';
+import { errorReply, modelsListReply } from './replies.js';
+import type { RoutingSnapshot } from './snapshot.js';
+
+const ROUTED_PATHS: ReadonlyMap<string, Protocol> = new Map([
+  ['/v1/chat/completions', 'openai.chat'],
+  ['/v1/completions', 'openai.completions'],
+]);
+
+function pathOnly(path: string): string {
+  const q = path.indexOf('?');
+  return q < 0 ? path : path.slice(0, q);
+}
+
+function isJsonMediaType(contentType: string): boolean {
+  const media = contentType.split(';', 1)[0]!.trim().toLowerCase();
+  return media === 'application/json' || (media.startsWith('application/') && media.endsWith('+json'));
+}
+
+export function onRequestHeaders(snap: RoutingSnapshot, headers: RequestHeaders, endOfStream: boolean): HeadersOutcome {
+  const edit = { set: [], remove: ownedHeadersPresent(headers) };
+  const method = headers.get(':method') ?? '';
+  const path = pathOnly(headers.get(':path') ?? '');
+
+  if (path === '/v1/models' && method === 'GET') return modelsListReply(snap.modelsList);
+
+  const protocol = ROUTED_PATHS.get(path);
+  if (!protocol) return { kind: 'passthrough', edit };
+
+  if (method !== 'POST') {
+    const reply = errorReply(new RouterError('method_not_allowed', `${path} accepts POST only.`));
+    reply.headers.push(['allow', 'POST']);
+    return reply;
+  }
+  const contentType = headers.get('content-type');
+  if (contentType !== undefined && !isJsonMediaType(contentType)) {
+    return errorReply(
+      new RouterError('unsupported_content_type', `Expected content-type application/json, got "${contentType}".`),
+    );
+  }
+  const length = Number(headers.get('content-length') ?? NaN);
+  if (length > snap.limits.maxBodyBytes) {
+    return errorReply(
+      new RouterError('body_too_large', `The request body exceeds the limit of ${snap.limits.maxBodyBytes} bytes.`),
+    );
+  }
+  if (endOfStream) return errorReply(new RouterError('missing_body', 'A JSON request body is required.'));
+  return { kind: 'await_body', protocol, edit };
+}

@@ -1,0 +1,95 @@
+// Body bytes in, the IR out, or a RouterError a client can read.
+import { z } from 'zod';
+import { RouterError } from './errors.js';
+import type { Protocol, RoutingRequest } from './ir.js';
+import { scanJson } from './json-scan.js';
+import { chatCompletionSchema, completionSchema, promptText, toIRMessages } from './openai.js';
+
+export interface ParseLimits {
+  maxBodyBytes: number;
+  maxJsonDepth: number;
+  maxMessages: number;
+}
+
+export interface ParsedRequest {
+  ir: RoutingRequest;
+  /** Where the top-level "model" string sits in the raw body, for an in-place rewrite. */
+  modelSpan: { start: number; end: number } | undefined;
+}
+
+function describeIssue(issue: z.core.$ZodIssue): { message: string; param: string | null } {
+  const param = issue.path.length ? issue.path.map(String).join('.') : null;
+  return { message: param ? `${param}: ${issue.message}` : issue.message, param };
+}
+
+const schemaCache = new Map<number, ReturnType<typeof chatCompletionSchema>>();
+function chatSchema(maxMessages: number) {
+  let s = schemaCache.get(maxMessages);
+  if (!s) schemaCache.set(maxMessages, (s = chatCompletionSchema(maxMessages)));
+  return s;
+}
+
+export function parseRequestBody(protocol: Protocol, raw: Buffer, limits: ParseLimits): ParsedRequest {
+  if (raw.length === 0) throw new RouterError('missing_body', 'The request body is empty; a JSON body is required.');
+  if (raw.length > limits.maxBodyBytes) {
+    throw new RouterError('body_too_large', `The request body exceeds the limit of ${limits.maxBodyBytes} bytes.`);
+  }
+  const scan = scanJson(raw, limits.maxJsonDepth, ['model']);
+  if (!scan) {
+    throw new RouterError('json_too_deep', `The request body nests deeper than ${limits.maxJsonDepth} levels.`);
+  }
+  if (scan.duplicateKeys.length > 0) {
+    throw new RouterError('invalid_request', `Duplicate key "${scan.duplicateKeys[0]}" in the request body.`);
+  }
+  let doc: unknown;
+  try {
+    doc = JSON.parse(raw.toString('utf8'));
+  } catch (e) {
+    throw new RouterError('invalid_json', `The request body is not valid JSON: ${(e as Error).message}`);
+  }
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) {
+    throw new RouterError('invalid_request', 'The request body must be a JSON object.');
+  }
+
+  const ir = protocol === 'openai.chat' ? parseChat(doc, limits) : parseCompletion(doc);
+  const span = scan.topLevelStrings.get('model');
+  // Trust the span only if it decodes to what JSON.parse saw.
+  const modelSpan =
+    span && JSON.parse(raw.subarray(span.start, span.end).toString('utf8')) === ir.model ? span : undefined;
+  return { ir, modelSpan };
+}
+
+function fail(error: z.ZodError): never {
+  const { message, param } = describeIssue(error.issues[0]!);
+  throw new RouterError('invalid_request', message, param);
+}
+
+function parseChat(doc: object, limits: ParseLimits): RoutingRequest {
+  const r = chatSchema(limits.maxMessages).safeParse(doc);
+  if (!r.success) fail(r.error);
+  const b = r.data;
+  return {
+    protocol: 'openai.chat',
+    model: b.model,
+    stream: b.stream ?? false,
+    messages: toIRMessages(b.messages),
+    hasTools: (b.tools?.length ?? 0) > 0,
+    maxOutputTokens: b.max_completion_tokens ?? b.max_tokens ?? undefined,
+    body: b,
+  };
+}
+
+function parseCompletion(doc: object): RoutingRequest {
+  const r = completionSchema.safeParse(doc);
+  if (!r.success) fail(r.error);
+  const b = r.data;
+  return {
+    protocol: 'openai.completions',
+    model: b.model,
+    stream: b.stream ?? false,
+    messages: [{ role: 'user', text: promptText(b.prompt), toolCalls: 0 }],
+    hasTools: false,
+    maxOutputTokens: b.max_tokens ?? undefined,
+    body: b,
+  };
+}
