@@ -1,7 +1,7 @@
 // zod schemas for the OpenAI request bodies semroute reads. They check only what routing uses and
 // let every other field through untouched (vLLM validates the rest, and knows its own extensions).
 import { z } from 'zod';
-import type { IRMessage, Role } from './ir.js';
+import type { IRMessage } from './ir.js';
 
 const textPart = z.looseObject({ type: z.literal('text'), text: z.string() });
 const otherPart = z.looseObject({ type: z.string() });
@@ -50,7 +50,7 @@ function messageText(c: ChatMessage['content']): string {
 
 export function toIRMessages(messages: ChatMessage[]): IRMessage[] {
   return messages.map((m) => ({
-    role: m.role as Role,
+    role: m.role,
     text: messageText(m.content),
     toolCalls: m.tool_calls?.length ?? 0,
   }));

@@ -1,0 +1,39 @@
+# semroute — make targets. `make run` and `make test` set everything up themselves.
+SHELL := /bin/bash
+NODE_MODULES_STAMP := node_modules/.package-lock.json
+DEV_CONFIG ?= deploy/local/semroute.yaml
+
+.PHONY: install build run test test-unit lint typecheck clean
+
+# Dependencies (npm ci when package-lock.json changed) and redis-server (apt, when missing).
+install: $(NODE_MODULES_STAMP)
+	@./scripts/ensure-redis.sh
+
+$(NODE_MODULES_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+build: install
+	npx tsc -p tsconfig.json
+
+# The router + local gateway (Envoy stand-in) + two fake vLLM upstreams, with the demo config.
+run: build
+	node dist/src/cli/main.js dev --config $(DEV_CONFIG) --fake-upstreams
+
+typecheck: install
+	npx tsc -p tsconfig.json --noEmit
+
+lint: install
+	npx eslint .
+
+# Type check, lint, then every jest project (unit, integration, e2e). The runner's JSON report
+# goes to reports/jest.json (read by .ci/run).
+test: typecheck lint
+	@mkdir -p reports
+	node --experimental-vm-modules node_modules/jest/bin/jest.js --json --outputFile=reports/jest.json $(JEST_ARGS)
+
+test-unit: install
+	node --experimental-vm-modules node_modules/jest/bin/jest.js --selectProjects unit $(JEST_ARGS)
+
+clean:
+	rm -rf dist reports

@@ -1,0 +1,103 @@
+// `semroute dev`: the router, the local gateway in front of it (standing in for Envoy), and
+// optionally one fake OpenAI-compatible upstream per configured endpoint.
+import type { Config } from '../config/schema.js';
+import { startFakeUpstream, type FakeUpstream } from '../dev/fake-upstream.js';
+import { startGateway, type Gateway, type GatewayRoute } from '../dev/gateway.js';
+import { MODEL_HEADER } from '../pipeline/headers.js';
+import { RoutingSnapshot } from '../pipeline/snapshot.js';
+import type { Logger } from '../telemetry/logger.js';
+import { startRouter, type RunningRouter } from './router.js';
+
+export interface DevOptions {
+  config: Config;
+  listen: { host: string; port: number };
+  fakeUpstreams: boolean;
+  grpcListen?: string;
+  adminListen?: string;
+  logger?: Logger;
+  accessLog?: (line: string) => void;
+}
+
+export interface DevStack {
+  router: RunningRouter;
+  gateway: Gateway;
+  upstreams: FakeUpstream[];
+  close(): Promise<void>;
+}
+
+/** The route table Envoy would have: x-semroute-model → the model's first endpoint. */
+export function devRoutes(config: Config): { routes: GatewayRoute[]; defaultUpstream: string | undefined } {
+  const routes = config.models
+    .filter((m) => m.endpoints.length > 0)
+    .map((m) => ({ header: MODEL_HEADER, value: m.name, upstream: `http://${m.endpoints[0]}`, cluster: m.cluster ?? m.name }));
+  const fallback = new RoutingSnapshot(config).router.defaultRoute.model;
+  const defaultUpstream = fallback.endpoints[0] ? `http://${fallback.endpoints[0]}` : undefined;
+  return { routes, defaultUpstream };
+}
+
+export async function startDev(opts: DevOptions): Promise<DevStack> {
+  const upstreams: FakeUpstream[] = [];
+  const started = new Set<string>();
+  const closeAll = async () => {
+    await Promise.all(upstreams.map((u) => u.close()));
+  };
+  try {
+    if (opts.fakeUpstreams) {
+      for (const m of opts.config.models) {
+        for (const ep of m.endpoints) {
+          if (started.has(ep)) continue;
+          started.add(ep);
+          const [host, port] = [ep.slice(0, ep.lastIndexOf(':')), Number(ep.slice(ep.lastIndexOf(':') + 1))];
+          upstreams.push(
+            await startFakeUpstream({ name: m.name, host, port, models: [m.served_name ?? m.name] }),
+          );
+        }
+      }
+    }
+    const router = await startRouter({
+      config: opts.config,
+      ...(opts.grpcListen ? { grpcListen: opts.grpcListen } : {}),
+      ...(opts.adminListen ? { adminListen: opts.adminListen } : {}),
+      ...(opts.logger ? { logger: opts.logger } : {}),
+    });
+    const { routes, defaultUpstream } = devRoutes(opts.config);
+    let gateway: Gateway;
+    try {
+      gateway = await startGateway({
+        listen: opts.listen,
+        extProcTarget: router.grpcAddress,
+        routes,
+        ...(defaultUpstream ? { defaultUpstream } : {}),
+        // The same processing plan as envoy/envoy.yaml.
+        processingMode: {
+          request_header_mode: 'SEND',
+          response_header_mode: 'SEND',
+          request_body_mode: 'BUFFERED',
+          response_body_mode: 'NONE',
+          request_trailer_mode: 'SKIP',
+          response_trailer_mode: 'SKIP',
+        },
+        allowModeOverride: true,
+        messageTimeoutMs: 1000,
+        failureModeAllow: false,
+        ...(opts.accessLog ? { log: opts.accessLog } : {}),
+      });
+    } catch (e) {
+      await router.close();
+      throw e;
+    }
+    return {
+      router,
+      gateway,
+      upstreams,
+      async close() {
+        await gateway.close();
+        await router.close();
+        await closeAll();
+      },
+    };
+  } catch (e) {
+    await closeAll();
+    throw e;
+  }
+}

@@ -1,0 +1,138 @@
+#!/usr/bin/env node
+// The semroute command line: serve | dev | validate | version.
+import { parseArgs } from 'node:util';
+import { ConfigError, loadConfigFile } from '../config/load.js';
+import { createLogger } from '../telemetry/logger.js';
+import { errorMessage } from '../telemetry/errors.js';
+import { startDev } from './dev.js';
+import { startRouter } from './router.js';
+
+const USAGE = `semroute: a semantic router for vLLM fleets (Envoy ext_proc)
+
+Usage:
+  semroute serve --config FILE [--grpc-listen HOST:PORT|unix:PATH] [--admin-listen HOST:PORT]
+  semroute dev   --config FILE [--listen HOST:PORT] [--fake-upstreams]
+  semroute validate FILE
+  semroute version
+`;
+
+const VERSION = '0.1.0';
+
+function splitListen(s: string): { host: string; port: number } {
+  const i = s.lastIndexOf(':');
+  return { host: s.slice(0, i).replace(/^\[|\]$/g, ''), port: Number(s.slice(i + 1)) };
+}
+
+/** SIGTERM/SIGINT: graceful stop (a second signal exits at once). */
+function onShutdown(close: () => Promise<void>): void {
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) process.exit(1);
+    stopping = true;
+    process.stderr.write(`semroute: ${signal} received, draining\n`);
+    close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  const logger = createLogger();
+  switch (command) {
+    case 'serve': {
+      const { values } = parseArgs({
+        args: rest,
+        options: {
+          config: { type: 'string', short: 'c' },
+          'grpc-listen': { type: 'string' },
+          'admin-listen': { type: 'string' },
+          'shutdown-grace-ms': { type: 'string' },
+        },
+      });
+      if (!values.config) throw new UsageError('serve needs --config FILE');
+      const router = await startRouter({
+        config: loadConfigFile(values.config),
+        ...(values['grpc-listen'] ? { grpcListen: values['grpc-listen'] } : {}),
+        ...(values['admin-listen'] ? { adminListen: values['admin-listen'] } : {}),
+        ...(values['shutdown-grace-ms'] ? { shutdownGraceMs: Number(values['shutdown-grace-ms']) } : {}),
+        logger,
+      });
+      onShutdown(() => router.close());
+      return -1;
+    }
+    case 'dev': {
+      const { values } = parseArgs({
+        args: rest,
+        options: {
+          config: { type: 'string', short: 'c' },
+          listen: { type: 'string', default: '127.0.0.1:8080' },
+          'fake-upstreams': { type: 'boolean', default: false },
+          'grpc-listen': { type: 'string' },
+          'admin-listen': { type: 'string' },
+        },
+      });
+      if (!values.config) throw new UsageError('dev needs --config FILE');
+      const stack = await startDev({
+        config: loadConfigFile(values.config),
+        listen: splitListen(values.listen),
+        fakeUpstreams: values['fake-upstreams'],
+        ...(values['grpc-listen'] ? { grpcListen: values['grpc-listen'] } : {}),
+        ...(values['admin-listen'] ? { adminListen: values['admin-listen'] } : {}),
+        logger,
+        accessLog: (line) => process.stdout.write(`${line}\n`),
+      });
+      const url = stack.gateway.url;
+      process.stdout.write(
+        [
+          '',
+          `semroute dev: gateway ${url} → ext_proc ${stack.router.grpcAddress} → ${stack.upstreams.length ? 'fake' : 'configured'} upstreams`,
+          `admin: ${stack.router.adminUrl ?? 'off'}/metrics`,
+          'Try:',
+          `  curl -si ${url}/v1/chat/completions -H 'content-type: application/json' \\`,
+          `    -d '{"model":"auto","messages":[{"role":"user","content":"Why does this python function fail to compile?"}]}'`,
+          `  curl -s ${url}/v1/models`,
+          '',
+        ].join('\n'),
+      );
+      onShutdown(() => stack.close());
+      return -1;
+    }
+    case 'validate': {
+      const file = rest[0];
+      if (!file) throw new UsageError('validate needs FILE');
+      const cfg = loadConfigFile(file);
+      process.stdout.write(`${file}: valid (${cfg.models.length} models, ${cfg.decisions.length} decisions)\n`);
+      return 0;
+    }
+    case 'version':
+    case '--version':
+      process.stdout.write(`semroute ${VERSION}\n`);
+      return 0;
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      process.stdout.write(USAGE);
+      return command === undefined ? 2 : 0;
+    default:
+      throw new UsageError(`unknown command "${command}"`);
+  }
+}
+
+class UsageError extends Error {}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code >= 0) process.exitCode = code;
+  },
+  (e: unknown) => {
+    if (e instanceof ConfigError) process.stderr.write(`semroute: ${e.message}\n`);
+    else if (e instanceof UsageError) process.stderr.write(`semroute: ${e.message}\n\n${USAGE}`);
+    else process.stderr.write(`semroute: ${errorMessage(e)}\n`);
+    process.exitCode = e instanceof UsageError ? 2 : 1;
+  },
+);

@@ -1,0 +1,57 @@
+// Small hand-written fakes for the telemetry seams: they record what they were given.
+import type { Logger } from '../../src/telemetry/logger.js';
+import type { RouterMetrics } from '../../src/telemetry/metrics.js';
+
+export class RecordingMetrics implements RouterMetrics {
+  requests: Array<{ decision: string; model: string; outcome: string }> = [];
+  latencies: number[] = [];
+  errors: Array<{ code: string; status: number }> = [];
+  streams = 0;
+  reloads: string[] = [];
+  recordRequest(l: { decision: string; model: string; outcome: any }): void {
+    this.requests.push(l);
+  }
+  recordRoutingLatency(seconds: number): void {
+    this.latencies.push(seconds);
+  }
+  recordError(l: { code: string; status: number }): void {
+    this.errors.push(l);
+  }
+  streamOpened(): void {
+    this.streams++;
+  }
+  streamClosed(): void {
+    this.streams--;
+  }
+  recordReload(result: 'success' | 'rejected'): void {
+    this.reloads.push(result);
+  }
+  render(): Promise<string> {
+    return Promise.resolve('');
+  }
+  shutdown(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
+export class RecordingLogger implements Logger {
+  lines: Array<{ level: string; msg: string; fields?: Record<string, unknown> }> = [];
+  debug(msg: string, fields?: Record<string, unknown>): void {
+    this.lines.push({ level: 'debug', msg, ...(fields ? { fields } : {}) });
+  }
+  info(msg: string, fields?: Record<string, unknown>): void {
+    this.lines.push({ level: 'info', msg, ...(fields ? { fields } : {}) });
+  }
+  warn(msg: string, fields?: Record<string, unknown>): void {
+    this.lines.push({ level: 'warn', msg, ...(fields ? { fields } : {}) });
+  }
+  error(msg: string, fields?: Record<string, unknown>): void {
+    this.lines.push({ level: 'error', msg, ...(fields ? { fields } : {}) });
+  }
+  child(): Logger {
+    return this;
+  }
+  rateLimited(): Logger {
+    return this;
+  }
+}
