@@ -1,0 +1,182 @@
+// Router metrics: OpenTelemetry SDK instruments read by a Prometheus exporter that never opens its
+// own port. The admin listener serves `render()` at /metrics.
+//
+// Each createMetrics() builds its own MeterProvider and exporter and never touches the global
+// provider, so several routers (tests, `semroute bench`) can live in one process.
+//
+// Label cardinality: every label value must come from configuration (decision names, model names,
+// our own error codes, HTTP status numbers) or from a closed set in this file, never from request
+// content (prompts, user ids, paths, header values). Callers pass 'none' when there is no decision
+// or model. As a second line of defence values are truncated to 128 characters and the SDK folds
+// anything beyond 2000 series per metric into one `otel_metric_overflow="true"` series.
+//
+// Notes on @opentelemetry/exporter-prometheus 0.223 (see the report in the commit):
+// - its `prefix` option joins with an extra `_`, so we put the prefix in the instrument names instead;
+// - it does not derive a unit suffix from `unit`, and emits `# UNIT` lines when one is set, which
+//   are OpenMetrics, not text 0.0.4: names carry their unit (`_seconds`, `_bytes`) and no `unit` is set;
+// - it appends `_total` to monotonic sums only when missing: counters are named with `_total`;
+// - scope labels (otel_scope_name=…) on every series and a `target_info` series are on by default:
+//   both are turned off here.
+
+import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
+import type { Attributes, Counter, Histogram } from '@opentelemetry/api';
+import { PrometheusExporter, PrometheusSerializer } from '@opentelemetry/exporter-prometheus';
+import { MeterProvider } from '@opentelemetry/sdk-metrics';
+
+export type RequestOutcome = 'routed' | 'passthrough' | 'blocked' | 'error' | 'models_list' | 'cache_hit';
+export type ReloadResult = 'success' | 'rejected';
+
+export interface RouterMetrics {
+  /** One per HTTP request that reached a routing outcome. */
+  recordRequest(labels: { decision: string; model: string; outcome: RequestOutcome }): void;
+  /** Seconds spent deciding the route for one request (body received → answer sent). */
+  recordRoutingLatency(seconds: number, labels: { decision: string; model: string }): void;
+  /** Client-visible errors we produced, by OpenAI error code (e.g. invalid_request_error, model_not_found) and HTTP status. */
+  recordError(labels: { code: string; status: number }): void;
+  /** ext_proc streams currently open (+1 on open, -1 on close). */
+  streamOpened(): void;
+  streamClosed(): void;
+  /** Config reload attempts by result. */
+  recordReload(result: ReloadResult): void;
+  /** Prometheus text exposition of everything above (content-type text/plain; version=0.0.4). */
+  render(): Promise<string>;
+  shutdown(): Promise<void>;
+}
+
+export interface MetricsOptions {
+  /** Prepended to every semroute metric name. Default 'semroute_'. */
+  prefix?: string;
+  /** process_resident_memory_bytes, process_start_time_seconds and the event-loop delay gauge. Default true. */
+  processMetrics?: boolean;
+}
+
+export const PROMETHEUS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
+
+/** Routing latency buckets, seconds: 100 µs … 10 s (a cold model on CPU can take seconds). */
+export const LATENCY_BUCKETS_SECONDS: readonly number[] = [
+  0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
+];
+
+const MAX_LABEL_LENGTH = 128;
+
+function labelValue(v: string): string {
+  if (v === '') return 'none';
+  return v.length > MAX_LABEL_LENGTH ? v.slice(0, MAX_LABEL_LENGTH) : v;
+}
+
+function statusLabel(status: number): string {
+  return Number.isInteger(status) && status >= 100 && status <= 599 ? String(status) : 'invalid';
+}
+
+export function createMetrics(opts: MetricsOptions = {}): RouterMetrics {
+  const prefix = opts.prefix ?? 'semroute_';
+  // OTel instrument names must start with a letter; Prometheus names allow [a-zA-Z0-9_] after that.
+  if (!/^([A-Za-z][A-Za-z0-9_]*)?$/.test(prefix)) {
+    throw new Error(`invalid metrics prefix "${prefix}" (letters, digits and _; must start with a letter)`);
+  }
+  const name = (n: string): string => `${prefix}${n}`;
+
+  const exporterOptions = { preventServerStart: true, withoutScopeInfo: true, withoutTargetInfo: true };
+  const exporter = new PrometheusExporter(exporterOptions);
+  // The exporter's serializer is private and its request handler writes `text/plain` to a
+  // ServerResponse; a serializer with the same settings over exporter.collect() gives us the string.
+  const serializer = new PrometheusSerializer(
+    undefined,
+    false,
+    undefined,
+    exporterOptions.withoutTargetInfo,
+    exporterOptions.withoutScopeInfo,
+  );
+  const provider = new MeterProvider({ readers: [exporter] });
+  const meter = provider.getMeter('semroute');
+
+  const requests: Counter = meter.createCounter(name('requests_total'), {
+    description: 'HTTP requests that reached a routing outcome, by decision, model and outcome.',
+  });
+  const latency: Histogram = meter.createHistogram(name('routing_latency_seconds'), {
+    description: 'Seconds spent deciding the route for one request (request body received to answer sent).',
+    advice: { explicitBucketBoundaries: [...LATENCY_BUCKETS_SECONDS] },
+  });
+  const errors: Counter = meter.createCounter(name('errors_total'), {
+    description: 'Client-visible errors produced by the router, by error code and HTTP status.',
+  });
+  const reloads: Counter = meter.createCounter(name('config_reloads_total'), {
+    description: 'Configuration reload attempts, by result.',
+  });
+  // Both results are known up front: expose them at 0 so rate() and alerts work from the first scrape.
+  for (const result of ['success', 'rejected'] satisfies ReloadResult[]) reloads.add(0, { result });
+
+  // A plain number read at collection time: the gauge exists (at 0) before the first stream.
+  let streamsActive = 0;
+  meter
+    .createObservableGauge(name('extproc_streams_active'), { description: 'ext_proc streams currently open.' })
+    .addCallback((r) => r.observe(streamsActive));
+
+  let loopDelay: IntervalHistogram | undefined;
+  if (opts.processMetrics ?? true) {
+    const h = monitorEventLoopDelay({ resolution: 10 });
+    h.enable();
+    loopDelay = h;
+    meter
+      .createObservableGauge(name('event_loop_delay_seconds'), {
+        description: 'Event-loop delay p99 in seconds since the previous scrape (perf_hooks.monitorEventLoopDelay).',
+      })
+      .addCallback((r) => {
+        // percentile() is in nanoseconds; NaN/0 before the first sample.
+        const p99 = h.count > 0 ? h.percentile(99) / 1e9 : 0;
+        r.observe(Number.isFinite(p99) ? p99 : 0);
+        h.reset();
+      });
+    meter
+      .createObservableGauge('process_resident_memory_bytes', { description: 'Resident memory size in bytes.' })
+      .addCallback((r) => r.observe(process.memoryUsage.rss()));
+    const startSeconds = Math.floor(Date.now() / 1000 - process.uptime());
+    meter
+      .createObservableGauge('process_start_time_seconds', {
+        description: 'Start time of the process since unix epoch in seconds.',
+      })
+      .addCallback((r) => r.observe(startSeconds));
+  }
+
+  let shutdown: Promise<void> | undefined;
+
+  return {
+    recordRequest({ decision, model, outcome }) {
+      const attrs: Attributes = { decision: labelValue(decision), model: labelValue(model), outcome };
+      requests.add(1, attrs);
+    },
+    recordRoutingLatency(seconds, { decision, model }) {
+      // A histogram rejects negative values; NaN would poison the sum.
+      if (!Number.isFinite(seconds) || seconds < 0) return;
+      latency.record(seconds, { decision: labelValue(decision), model: labelValue(model) });
+    },
+    recordError({ code, status }) {
+      errors.add(1, { code: labelValue(code), status: statusLabel(status) });
+    },
+    streamOpened() {
+      streamsActive++;
+    },
+    streamClosed() {
+      if (streamsActive > 0) streamsActive--;
+    },
+    recordReload(result) {
+      reloads.add(1, { result });
+    },
+    async render() {
+      const { resourceMetrics, errors: collectErrors } = await exporter.collect();
+      let text = serializer.serialize(resourceMetrics);
+      if (collectErrors.length > 0) {
+        // Partial data beats none; a comment is legal in the exposition and visible to whoever looks.
+        text += `# ${collectErrors.length} metric collection error(s)\n`;
+      }
+      return text;
+    },
+    shutdown() {
+      shutdown ??= (async () => {
+        loopDelay?.disable();
+        await provider.shutdown();
+      })();
+      return shutdown;
+    },
+  };
+}
