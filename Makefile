@@ -3,7 +3,7 @@ SHELL := /bin/bash
 NODE_MODULES_STAMP := node_modules/.package-lock.json
 DEV_CONFIG ?= deploy/local/semroute.yaml
 
-.PHONY: install build run test test-unit lint typecheck clean
+.PHONY: install build run test test-unit lint typecheck clean bench bench-quick
 
 # Dependencies (npm ci when package-lock.json changed) and redis-server (apt, when missing).
 install: $(NODE_MODULES_STAMP)
@@ -28,7 +28,7 @@ lint: install
 
 # Type check, lint, then every jest project (unit, integration, e2e). The runner's JSON report
 # goes to reports/jest.json (read by .ci/run).
-test: typecheck lint
+test: build lint
 	@mkdir -p reports
 	node --experimental-vm-modules node_modules/jest/bin/jest.js --json --outputFile=reports/jest.json $(JEST_ARGS)
 
@@ -37,3 +37,10 @@ test-unit: install
 
 clean:
 	rm -rf dist reports
+
+# ext_proc overhead against a no-op ext_proc server on the same stack, measured in the same run.
+bench-quick: build
+	node dist/perf/extproc-bench.js --seconds 2 --concurrency 1,16,64 --rounds 1
+
+bench: build
+	node dist/perf/extproc-bench.js --seconds 10 --concurrency 1,4,16,64,128 --rounds 3

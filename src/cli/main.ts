@@ -4,7 +4,6 @@ import { parseArgs } from 'node:util';
 import { ConfigError, loadConfigFile } from '../config/load.js';
 import { createLogger } from '../telemetry/logger.js';
 import { errorMessage } from '../telemetry/errors.js';
-import { startDev } from './dev.js';
 import { startRouter } from './router.js';
 
 const USAGE = `semroute: a semantic router for vLLM fleets (Envoy ext_proc)
@@ -76,6 +75,8 @@ async function main(argv: string[]): Promise<number> {
         },
       });
       if (!values.config) throw new UsageError('dev needs --config FILE');
+      // Loaded only here: the production `serve` path never loads the gateway or undici.
+      const { startDev } = await import('./dev.js');
       const stack = await startDev({
         config: loadConfigFile(values.config),
         listen: splitListen(values.listen),

@@ -48,7 +48,8 @@ export function headerMapToMap(map: HeaderMap | undefined): Map<string, string> 
 export class ExtProcStream {
   private phase: Phase = { name: 'start' };
   private queue: Promise<void> = Promise.resolve();
-  private readonly abort = new AbortController();
+  /** Set when Envoy cancelled the stream; nothing is written after it. */
+  private cancelled = false;
   private requestBodyMode: BodySendMode = 'BUFFERED';
   private readonly now: () => number;
 
@@ -67,14 +68,14 @@ export class ExtProcStream {
   /** The client half-closed: answer what is pending, then close our side. */
   end(): Promise<void> {
     this.queue = this.queue.then(() => {
-      if (!this.abort.signal.aborted) this.sink.end();
+      if (!this.cancelled) this.sink.end();
     });
     return this.queue;
   }
 
   /** Envoy cancelled the stream (client gone, timeout): stop work, write nothing more. */
   cancel(): void {
-    this.abort.abort();
+    this.cancelled = true;
     this.phase = { name: 'done' };
   }
 
@@ -84,7 +85,7 @@ export class ExtProcStream {
   }
 
   private async process(req: ProcessingRequest): Promise<void> {
-    if (this.abort.signal.aborted || this.phase.name === 'done') return;
+    if (this.cancelled || this.phase.name === 'done') return;
     let res: ProcessingResponse | undefined;
     try {
       res = await this.answer(req);
@@ -93,7 +94,7 @@ export class ExtProcStream {
       this.deps.logger.error('ext_proc message failed', { kind: req.request, error: errorMessage(e) });
       res = this.fallbackAnswer(req);
     }
-    if (res && !this.abort.signal.aborted) {
+    if (res && !this.cancelled) {
       if (res.immediate_response) this.phase = { name: 'done' };
       this.sink.write(res);
     }
