@@ -51,6 +51,8 @@ export class ExtProcStream {
   /** Set when Envoy cancelled the stream; nothing is written after it. */
   private cancelled = false;
   private requestBodyMode: BodySendMode = 'BUFFERED';
+  /** Envoy's configured response body mode, when it told us (protocol_config). */
+  private responseBodyMode: BodySendMode | undefined;
   private readonly now: () => number;
 
   constructor(
@@ -101,7 +103,9 @@ export class ExtProcStream {
   }
 
   private answer(req: ProcessingRequest): Promise<ProcessingResponse | undefined> | ProcessingResponse | undefined {
-    if (req.protocol_config?.request_body_mode) this.requestBodyMode = req.protocol_config.request_body_mode;
+    const pc = req.protocol_config;
+    if (pc?.request_body_mode) this.requestBodyMode = pc.request_body_mode;
+    if (pc?.response_body_mode) this.responseBodyMode = pc.response_body_mode;
     switch (req.request) {
       case 'request_headers':
         return this.onRequestHeaders(req.request_headers ?? {});
@@ -142,6 +146,15 @@ export class ExtProcStream {
         });
       case 'await_body':
         this.phase = { name: 'body', protocol: outcome.protocol, chunks: [], size: 0, cleared: false };
+        if (this.requestBodyMode === 'NONE' && this.responseBodyMode !== undefined) {
+          // The filter is configured not to send bodies, so this request could not be routed:
+          // ask for the body (honoured when allow_mode_override is on), keeping the response mode.
+          this.requestBodyMode = 'BUFFERED';
+          return headersResponse('request_headers', outcome.edit, {
+            clearRouteCache: true,
+            modeOverride: modeOverride('BUFFERED', this.responseBodyMode),
+          });
+        }
         return headersResponse('request_headers', outcome.edit, { clearRouteCache: true });
     }
   }

@@ -126,6 +126,13 @@ describe('ExtProcStream', () => {
     expect(h.written[1]!.immediate_response!.status.code).toBe(413);
   });
 
+  it('asks for the body when Envoy is configured not to send it, keeping the response mode', async () => {
+    const h = harness();
+    const headers = { ...requestHeaders(chatHeaders), protocol_config: { request_body_mode: 'NONE' as const, response_body_mode: 'STREAMED' as const } };
+    await h.send(headers);
+    expect(h.written[0]!.mode_override).toEqual({ request_body_mode: 'BUFFERED', response_body_mode: 'STREAMED' });
+  });
+
   it('lets other paths through without bodies and strips routing headers', async () => {
     const h = harness();
     await h.send(requestHeaders({ ':method': 'GET', ':path': '/health', 'x-gateway-destination-endpoint': '1.2.3.4:80' }, true), responseHeaders({ ':status': '200' }));
