@@ -20,8 +20,8 @@ function start(args: string[], ready: RegExp): Promise<{ child: ChildProcess; ad
       const m = ready.exec(out);
       if (m) resolve({ child, address: m[1]! });
     };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
     child.on('exit', (c) => reject(new Error(`exited ${c}: ${out}`)));
   });
 }

@@ -49,5 +49,5 @@ export function setHeaders(m: HeaderMutation | undefined): Array<[string, string
 
 export function commonOf(res: ProcessingResponse) {
   const k = kindOf(res) as 'request_headers' | 'request_body' | 'response_headers' | 'response_body';
-  return (res[k] as { response?: import('../../src/extproc/wire.js').CommonResponse } | undefined)?.response;
+  return (res[k])?.response;
 }

@@ -20,8 +20,8 @@ describe('ext_proc proto', () => {
   });
 
   it('encodes field numbers as Envoy expects (request_headers = 2, request_body = 4)', () => {
-    const hdr = process.requestSerialize({ request_headers: {} }) as Buffer;
-    const body = process.requestSerialize({ request_body: { body: Buffer.from('x') } }) as Buffer;
+    const hdr = process.requestSerialize({ request_headers: {} });
+    const body = process.requestSerialize({ request_body: { body: Buffer.from('x') } });
     // tag byte = field_number << 3 | wire type 2 (length-delimited)
     expect(hdr[0]).toBe((2 << 3) | 2);
     expect(body[0]).toBe((4 << 3) | 2);

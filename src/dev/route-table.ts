@@ -1,0 +1,15 @@
+// Envoy's route table for the gateway: exact header matches, first match wins, then the default.
+import type { HeaderTable } from './header-mutation.js';
+
+export interface GatewayRoute {
+  header: string;
+  value: string;
+  /** Base URL of the upstream, e.g. http://127.0.0.1:8101. */
+  upstream: string;
+  cluster?: string;
+}
+
+export function selectRoute(routes: GatewayRoute[], headers: HeaderTable, defaultUpstream: string | undefined): { upstream: string; cluster?: string } | undefined {
+  for (const r of routes) if (headers.get(r.header)?.[0] === r.value) return r;
+  return defaultUpstream ? { upstream: defaultUpstream, cluster: 'default' } : undefined;
+}

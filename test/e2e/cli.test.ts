@@ -1,0 +1,80 @@
+// The built `semroute` binary: validate's exit codes and messages, serve's readiness and its
+// graceful stop on SIGTERM.
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { stringify } from 'yaml';
+import { baseConfigDoc } from '../helpers/config.js';
+import { ensureBuilt, exitOf, runCli, spawnCli } from '../helpers/cli.js';
+import { extProcClient, openCall } from '../helpers/extproc-client.js';
+import { chatHeaders, requestHeaders } from '../helpers/wire.js';
+
+let dir: string;
+const file = (name: string, doc: unknown) => {
+  const p = path.join(dir, name);
+  writeFileSync(p, typeof doc === 'string' ? doc : stringify(doc));
+  return p;
+};
+
+beforeAll(() => {
+  ensureBuilt();
+  dir = mkdtempSync(path.join(tmpdir(), 'semroute-cli-'));
+}, 120_000);
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('semroute validate', () => {
+  it('exits 0 on the demo config', () => {
+    const r = runCli(['validate', 'deploy/local/semroute.yaml']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('valid (2 models, 2 decisions)');
+  });
+
+  it('exits 1 with the exact path of the problem', () => {
+    const doc = baseConfigDoc() as any;
+    doc.decisions[0].rules = { any: ['mathy'] };
+    const r = runCli(['validate', file('bad.yaml', doc)]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('decisions[0].rules.any[0]: unknown signal "mathy" (known: code, urgent)');
+  });
+
+  it('exits 2 with usage on an unknown command', () => {
+    const r = runCli(['frobnicate']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('Usage:');
+  });
+});
+
+describe('semroute serve', () => {
+  it('becomes ready, serves ext_proc, and stops gracefully on SIGTERM', async () => {
+    const cfg = file('serve.yaml', baseConfigDoc());
+    const { child, output, match } = await spawnCli(
+      ['serve', '--config', cfg, '--grpc-listen', '127.0.0.1:0', '--admin-listen', '127.0.0.1:0'],
+      /"msg":"semroute ready".*?"grpc":"([^"]+)".*?"admin":"([^"]+)"/,
+    );
+    try {
+      const [, grpcAddress, adminUrl] = match;
+      const ready = await fetch(`${adminUrl}/readyz`);
+      expect(ready.status).toBe(200);
+
+      const client = extProcClient(grpcAddress!);
+      const call = openCall(client);
+      expect((await call.send(requestHeaders(chatHeaders))).response).toBe('request_headers');
+      call.halfClose();
+      await call.status;
+      client.close();
+
+      child.kill('SIGTERM');
+      expect(await exitOf(child)).toBe(0);
+      expect(output()).toContain('SIGTERM received');
+    } finally {
+      child.kill('SIGKILL');
+    }
+  }, 30_000);
+
+  it('refuses to start on an invalid config, saying why', () => {
+    const r = runCli(['serve', '--config', file('broken.yaml', 'version: v1\nmodels: []\n')]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('models:');
+  });
+});

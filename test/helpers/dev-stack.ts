@@ -1,0 +1,45 @@
+// Starts the whole local stack on ephemeral ports: two fake upstreams, semroute, the local gateway.
+import { startDev, type DevStack } from '../../src/cli/dev.js';
+import { parseConfig } from '../../src/config/load.js';
+import { startFakeUpstream, type FakeUpstream } from '../../src/dev/fake-upstream.js';
+import { baseConfigDoc } from './config.js';
+import { RecordingLogger } from './fakes.js';
+
+export interface E2EStack {
+  url: string;
+  small: FakeUpstream;
+  large: FakeUpstream;
+  dev: DevStack;
+  logger: RecordingLogger;
+  close(): Promise<void>;
+}
+
+export async function startE2EStack(change?: (doc: any) => void): Promise<E2EStack> {
+  const small = await startFakeUpstream({ name: 'small', host: '127.0.0.1', port: 0, models: ['org/small-8b'] });
+  const large = await startFakeUpstream({ name: 'large', host: '127.0.0.1', port: 0, models: ['org/large-235b'] });
+  const doc = baseConfigDoc() as any;
+  doc.models[0].endpoints = [`127.0.0.1:${small.port}`];
+  doc.models[1].endpoints = [`127.0.0.1:${large.port}`];
+  change?.(doc);
+  const logger = new RecordingLogger();
+  const dev = await startDev({
+    config: parseConfig(doc),
+    listen: { host: '127.0.0.1', port: 0 },
+    fakeUpstreams: false,
+    grpcListen: '127.0.0.1:0',
+    adminListen: '127.0.0.1:0',
+    logger,
+  });
+  return {
+    url: dev.gateway.url,
+    small,
+    large,
+    dev,
+    logger,
+    async close() {
+      await dev.close();
+      await small.close();
+      await large.close();
+    },
+  };
+}
