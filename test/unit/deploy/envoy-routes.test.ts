@@ -5,17 +5,26 @@ import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { loadConfigFile } from '../../../src/config/load.js';
 
-const envoy = parse(readFileSync('envoy/envoy.yaml', 'utf8'));
-const semroute = loadConfigFile('deploy/local/semroute.yaml');
-const hcm = envoy.static_resources.listeners[0].filter_chains[0].filters[0].typed_config;
-const filters: any[] = hcm.http_filters;
-const extProc = filters.find((f) => f.name === 'envoy.filters.http.ext_proc').typed_config;
-const clusters = new Map<string, any>(envoy.static_resources.clusters.map((c: any) => [c.name, c]));
-const routes: any[] = hcm.route_config.virtual_hosts[0].routes;
+// Each Envoy config with the semroute config it fronts.
+describe.each([
+  ['envoy/envoy.yaml', 'deploy/local/semroute.yaml'],
+  ['deploy/kubernetes/base/envoy.yaml', 'deploy/kubernetes/base/semroute.yaml'],
+])('%s (with %s)', (envoyFile, semrouteFile) => {
+  const envoy = parse(readFileSync(envoyFile, 'utf8'));
+  const semroute = loadConfigFile(semrouteFile);
+  const hcm = envoy.static_resources.listeners[0].filter_chains[0].filters[0].typed_config;
+  const filters: any[] = hcm.http_filters;
+  const extProc = filters.find((f) => f.name === 'envoy.filters.http.ext_proc').typed_config;
+  const clusters = new Map<string, any>(envoy.static_resources.clusters.map((c: any) => [c.name, c]));
+  const routes: any[] = hcm.route_config.virtual_hosts[0].routes;
 
-describe('envoy/envoy.yaml', () => {
   it('runs ext_proc before the router', () => {
     expect(filters.map((f) => f.name)).toEqual(['envoy.filters.http.ext_proc', 'envoy.filters.http.router']);
+  });
+
+  it("points the semroute cluster at semroute's gRPC listener", () => {
+    const ep = clusters.get('semroute').load_assignment.endpoints[0].lb_endpoints[0].endpoint.address.socket_address;
+    expect(semroute.listeners.grpc.address).toMatch(new RegExp(`:${ep.port_value}$`));
   });
 
   it('talks to semroute over HTTP/2 with circuit breakers above the 1024 default', () => {
