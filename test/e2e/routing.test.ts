@@ -50,6 +50,14 @@ describe('routing through the local gateway', () => {
     expect(Number(got.headers['content-length'])).toBe(Buffer.byteLength(got.body));
   });
 
+  it('routes text completions too', async () => {
+    const { res, text } = await post(JSON.stringify({ model: 'semroute/auto', prompt: '# a python function', max_tokens: 5 }), {}, '/v1/completions');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('x-semroute-model')).toBe('large');
+    expect(JSON.parse(text).object).toBe('text_completion');
+    expect(JSON.parse(stack.large.requests[0]!.body)).toEqual({ model: 'org/large-235b', prompt: '# a python function', max_tokens: 5 });
+  });
+
   it('passes a configured model through to its served name', async () => {
     const { res } = await post(JSON.stringify({ model: 'large', messages: [{ role: 'user', content: 'hi' }] }));
     expect(res.status).toBe(200);
@@ -164,5 +172,20 @@ describe('body limit', () => {
     expect(res.status).toBe(413);
     expect(((await res.json()) as { error: { code: string } }).error.code).toBe('body_too_large');
     expect(small.small.requests).toHaveLength(0);
+  });
+});
+
+describe('when semroute is gone', () => {
+  it('fails closed with 500 and does not reach an upstream (failure_mode_allow: false)', async () => {
+    const s = await startE2EStack();
+    try {
+      await s.dev.router.close();
+      const res = await fetch(`${s.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: chat('x') });
+      expect(res.status).toBe(500);
+      expect(s.small.requests).toHaveLength(0);
+      expect(s.large.requests).toHaveLength(0);
+    } finally {
+      await s.close();
+    }
   });
 });
