@@ -179,9 +179,9 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
           const parts = chunks.length ? chunks : [Buffer.alloc(0)];
           for (let i = 0; i < parts.length; i++) {
             const a = await answer({ request_body: { body: parts[i], end_of_stream: i === parts.length - 1 } }, 'request_body');
-            const c = a?.request_body?.response;
-            applyCommon(c, headers, true);
-            const m = c?.body_mutation;
+            // In streamed modes Envoy has already forwarded the headers (and picked the route)
+            // when body answers arrive: their header mutations cannot change either.
+            const m = a?.request_body?.response?.body_mutation;
             out.push(m?.body ?? (m?.clear_body ? Buffer.alloc(0) : parts[i]!));
           }
           body = Buffer.concat(out);

@@ -34,6 +34,9 @@ type Phase =
   | { name: 'passthrough' }
   | { name: 'done' };
 
+/** Body modes in which Envoy holds the request headers until the body has been answered. */
+const HOLDS_HEADERS: ReadonlySet<BodySendMode> = new Set(['BUFFERED', 'BUFFERED_PARTIAL']);
+
 export function headerMapToMap(map: HeaderMap | undefined): Map<string, string> {
   const out = new Map<string, string>();
   for (const h of map?.headers ?? []) {
@@ -146,9 +149,10 @@ export class ExtProcStream {
         });
       case 'await_body':
         this.phase = { name: 'body', protocol: outcome.protocol, chunks: [], size: 0, cleared: false };
-        if (this.requestBodyMode === 'NONE' && this.responseBodyMode !== undefined) {
-          // The filter is configured not to send bodies, so this request could not be routed:
-          // ask for the body (honoured when allow_mode_override is on), keeping the response mode.
+        if (!HOLDS_HEADERS.has(this.requestBodyMode) && this.responseBodyMode !== undefined) {
+          // With NONE the body never comes; with STREAMED modes Envoy forwards the headers before
+          // the body is classified, so routing headers set on the body answer would be too late.
+          // Ask for BUFFERED (honoured with allow_mode_override), keeping the response mode.
           this.requestBodyMode = 'BUFFERED';
           return headersResponse('request_headers', outcome.edit, {
             clearRouteCache: true,

@@ -175,6 +175,31 @@ describe('body limit', () => {
   });
 });
 
+describe('an Envoy configured with a STREAMED request body', () => {
+  it('is asked for a BUFFERED body by semroute, so routing still works', async () => {
+    const s = await startE2EStack();
+    const { startGateway } = await import('../../src/dev/gateway.js');
+    const { devRoutes } = await import('../../src/cli/dev.js');
+    const { routes, defaultUpstream } = devRoutes(s.dev.router.snapshot().config);
+    const g = await startGateway({
+      listen: { host: '127.0.0.1', port: 0 },
+      extProcTarget: s.dev.router.grpcAddress,
+      routes,
+      ...(defaultUpstream ? { defaultUpstream } : {}),
+      processingMode: { request_body_mode: 'STREAMED', response_body_mode: 'NONE' },
+    });
+    try {
+      const res = await fetch(`${g.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: chat('python help') });
+      expect(res.status).toBe(200);
+      expect(res.headers.get('x-semroute-model')).toBe('large');
+      expect(JSON.parse(s.large.requests[0]!.body).model).toBe('org/large-235b');
+    } finally {
+      await g.close();
+      await s.close();
+    }
+  });
+});
+
 describe('when semroute is gone', () => {
   it('fails closed with 500 and does not reach an upstream (failure_mode_allow: false)', async () => {
     const s = await startE2EStack();

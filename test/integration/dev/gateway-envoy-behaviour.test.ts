@@ -197,3 +197,24 @@ describe('local gateway follows Envoy ext_proc behaviour', () => {
     expect((await post(g)).status).toBe(413);
   });
 });
+
+describe('streamed request bodies', () => {
+  it('cannot change headers or the route from a body answer (Envoy forwarded them already)', async () => {
+    const g = await gateway({ processingMode: { request_body_mode: 'STREAMED', response_body_mode: 'NONE' } });
+    script = (req) => (req.request === 'request_body' ? { request_body: { response: { ...setModel('b'), clear_route_cache: true } } } : cont(req));
+    expect((await post(g)).status).toBe(200);
+    expect([a.requests.length, b.requests.length]).toEqual([1, 0]);
+    expect(a.requests[0]!.headers['x-semroute-model']).toBeUndefined();
+  });
+
+  it('switches to BUFFERED when the headers answer overrides the mode', async () => {
+    const g = await gateway({ processingMode: { request_body_mode: 'STREAMED', response_body_mode: 'NONE' } });
+    script = (req) => {
+      if (req.request === 'request_headers') return { request_headers: { response: {} }, mode_override: { request_body_mode: 'BUFFERED', response_body_mode: 'NONE' } };
+      if (req.request === 'request_body') return { request_body: { response: { ...setModel('b'), clear_route_cache: true } } };
+      return cont(req);
+    };
+    expect((await post(g)).status).toBe(200);
+    expect([a.requests.length, b.requests.length]).toEqual([0, 1]);
+  });
+});

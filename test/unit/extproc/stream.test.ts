@@ -126,11 +126,19 @@ describe('ExtProcStream', () => {
     expect(h.written[1]!.immediate_response!.status.code).toBe(413);
   });
 
-  it('asks for the body when Envoy is configured not to send it, keeping the response mode', async () => {
+  it.each(['NONE', 'STREAMED', 'FULL_DUPLEX_STREAMED'] as const)(
+    'asks for a BUFFERED body when Envoy is configured with %s, keeping the response mode',
+    async (mode) => {
+      const h = harness();
+      await h.send({ ...requestHeaders(chatHeaders), protocol_config: { request_body_mode: mode, response_body_mode: 'STREAMED' } });
+      expect(h.written[0]!.mode_override).toEqual({ request_body_mode: 'BUFFERED', response_body_mode: 'STREAMED' });
+    },
+  );
+
+  it.each(['BUFFERED', 'BUFFERED_PARTIAL'] as const)('leaves %s alone', async (mode) => {
     const h = harness();
-    const headers = { ...requestHeaders(chatHeaders), protocol_config: { request_body_mode: 'NONE' as const, response_body_mode: 'STREAMED' as const } };
-    await h.send(headers);
-    expect(h.written[0]!.mode_override).toEqual({ request_body_mode: 'BUFFERED', response_body_mode: 'STREAMED' });
+    await h.send({ ...requestHeaders(chatHeaders), protocol_config: { request_body_mode: mode, response_body_mode: 'NONE' } });
+    expect(h.written[0]!.mode_override).toBeUndefined();
   });
 
   it('lets other paths through without bodies and strips routing headers', async () => {
