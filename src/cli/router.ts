@@ -48,6 +48,7 @@ export async function startRouter(opts: RouterOptions): Promise<RunningRouter> {
     logger,
     // Room for the largest body plus headers and framing.
     maxMessageBytes: opts.config.security.max_body_bytes + 1024 * 1024,
+    maxInflightBodyBytes: opts.config.security.max_inflight_body_bytes,
   });
   const bound = await extProc.start();
 

@@ -105,8 +105,19 @@ export const configSchema = z.strictObject({
         .describe('Largest request body accepted; larger ones get 413.'),
       max_json_depth: z.number().int().min(4).max(1000).default(64).describe('Deepest JSON nesting accepted.'),
       max_messages: z.number().int().positive().default(2048).describe('Most messages in one chat request.'),
+      max_inflight_body_bytes: z
+        .number()
+        .int()
+        .positive()
+        .default(256 * 1024 * 1024)
+        .describe('Request-body bytes all open streams may hold together; beyond it requests get 429.'),
     })
-    .default({ max_body_bytes: 4 * 1024 * 1024, max_json_depth: 64, max_messages: 2048 }),
+    .default({
+      max_body_bytes: 4 * 1024 * 1024,
+      max_json_depth: 64,
+      max_messages: 2048,
+      max_inflight_body_bytes: 256 * 1024 * 1024,
+    }),
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -3,6 +3,7 @@ import * as grpc from '@grpc/grpc-js';
 import type { RoutingSnapshot } from '../pipeline/snapshot.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { RouterMetrics } from '../telemetry/metrics.js';
+import { BodyBudget } from './body-budget.js';
 import { HealthService } from './health.js';
 import { loadProtos } from './proto.js';
 import { ExtProcStream } from './stream.js';
@@ -17,6 +18,8 @@ export interface ExtProcServerOptions {
   logger: Logger;
   /** Largest gRPC message accepted: must exceed the largest request body. */
   maxMessageBytes: number;
+  /** Request-body bytes all streams may hold together (429 beyond it). */
+  maxInflightBodyBytes?: number;
 }
 
 export class ExtProcServer {
@@ -24,8 +27,10 @@ export class ExtProcServer {
   readonly health = new HealthService();
   private readonly open = new Set<ExtProcStream>();
   private boundAddress = '';
+  private readonly bodyBudget: BodyBudget | undefined;
 
   constructor(private readonly opts: ExtProcServerOptions) {
+    this.bodyBudget = opts.maxInflightBodyBytes ? new BodyBudget(opts.maxInflightBodyBytes) : undefined;
     this.server = new grpc.Server({
       'grpc.max_receive_message_length': opts.maxMessageBytes,
       'grpc.max_send_message_length': opts.maxMessageBytes,
@@ -62,7 +67,7 @@ export class ExtProcServer {
   private onCall(call: grpc.ServerDuplexStream<ProcessingRequest, ProcessingResponse>): void {
     const { metrics, logger } = this.opts;
     const stream = new ExtProcStream(
-      { snapshot: this.opts.snapshot(), metrics, logger },
+      { snapshot: this.opts.snapshot(), metrics, logger, ...(this.bodyBudget ? { bodyBudget: this.bodyBudget } : {}) },
       { write: (res) => call.write(res), end: () => call.end() },
     );
     this.open.add(stream);

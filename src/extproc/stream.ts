@@ -11,11 +11,14 @@ import type { Protocol } from '../protocol/ir.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { RouterMetrics } from '../telemetry/metrics.js';
 import { errorMessage } from '../telemetry/errors.js';
+import type { BodyBudget } from './body-budget.js';
 import { bodyResponse, headersResponse, immediateResponse, modeOverride, trailersResponse } from './mutations.js';
 import type { BodySendMode, HeaderMap, HttpBody, HttpHeaders, ProcessingRequest, ProcessingResponse } from './wire.js';
 
 export interface StreamDeps {
   snapshot: RoutingSnapshot;
+  /** Shared bound on body bytes held by all streams; absent = unbounded. */
+  bodyBudget?: BodyBudget;
   metrics: RouterMetrics;
   logger: Logger;
   now?: () => number;
@@ -53,6 +56,8 @@ export class ExtProcStream {
   private queue: Promise<void> = Promise.resolve();
   /** Set when Envoy cancelled the stream; nothing is written after it. */
   private cancelled = false;
+  /** Body bytes this stream holds against the shared budget. */
+  private held = 0;
   private requestBodyMode: BodySendMode = 'BUFFERED';
   /** Envoy's configured response body mode, when it told us (protocol_config). */
   private responseBodyMode: BodySendMode | undefined;
@@ -81,6 +86,7 @@ export class ExtProcStream {
   /** Envoy cancelled the stream (client gone, timeout): stop work, write nothing more. */
   cancel(): void {
     this.cancelled = true;
+    this.releaseBody();
     this.phase = { name: 'done' };
   }
 
@@ -103,6 +109,7 @@ export class ExtProcStream {
       if (res.immediate_response) this.phase = { name: 'done' };
       this.sink.write(res);
     }
+    if (this.phase.name !== 'body') this.releaseBody();
   }
 
   private answer(req: ProcessingRequest): Promise<ProcessingResponse | undefined> | ProcessingResponse | undefined {
@@ -173,6 +180,13 @@ export class ExtProcStream {
     if (phase.size > limit) {
       return this.reply(errorReply(new RouterError('body_too_large', `The request body exceeds the limit of ${limit} bytes.`)));
     }
+    const budget = this.deps.bodyBudget;
+    if (budget) {
+      if (!budget.tryTake(chunk.length)) {
+        return this.reply(errorReply(new RouterError('overloaded', 'The router is handling too many large requests; retry shortly.')));
+      }
+      this.held += chunk.length;
+    }
     phase.chunks.push(chunk);
     if (!msg.end_of_stream) {
       if (this.requestBodyMode === 'BUFFERED_PARTIAL') {
@@ -215,6 +229,11 @@ export class ExtProcStream {
       // In STREAMED mode Envoy drops content-length itself.
       setContentLength: !streamed,
     });
+  }
+
+  private releaseBody(): void {
+    if (this.held > 0) this.deps.bodyBudget?.give(this.held);
+    this.held = 0;
   }
 
   private onRequestTrailers(): ProcessingResponse {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
+import { BodyBudget } from '../../../src/extproc/body-budget.js';
 import { ExtProcStream } from '../../../src/extproc/stream.js';
 import type { ProcessingRequest, ProcessingResponse } from '../../../src/extproc/wire.js';
 import { RoutingSnapshot } from '../../../src/pipeline/snapshot.js';
@@ -203,5 +204,38 @@ describe('ExtProcStream', () => {
     await h.stream.end();
     expect(h.written).toHaveLength(2);
     expect(h.ended()).toBe(1);
+  });
+});
+
+describe('shared body budget', () => {
+  it('sheds with 429 when open streams hold too many body bytes, and frees bytes when a stream ends', async () => {
+    const snapshot = new RoutingSnapshot(testConfig());
+    const budget = new BodyBudget(100);
+    const sinks: ProcessingResponse[][] = [[], [], []];
+    const make = (i: number) =>
+      new ExtProcStream({ snapshot, metrics: new RecordingMetrics(), logger: new RecordingLogger(), bodyBudget: budget }, { write: (r) => sinks[i]!.push(r), end: () => undefined });
+    const [s1, s2, s3] = [make(0), make(1), make(2)];
+
+    // Stream 1 holds 80 bytes of an unfinished streamed body.
+    s1.push(requestHeaders(chatHeaders));
+    s1.push(requestBody('x'.repeat(80), false));
+    await s1.idle();
+    expect(budget.inUse).toBe(80);
+
+    // Stream 2 needs 40 more: over the budget.
+    s2.push(requestHeaders(chatHeaders));
+    s2.push(requestBody(chatBody('hi').padEnd(40)));
+    await s2.idle();
+    expect(sinks[1]![1]!.immediate_response!.status.code).toBe(429);
+    expect(JSON.parse(sinks[1]![1]!.immediate_response!.body!.toString()).error.code).toBe('overloaded');
+
+    // Stream 1 is cancelled: its bytes come back and stream 3 fits.
+    s1.cancel();
+    expect(budget.inUse).toBe(0);
+    s3.push(requestHeaders(chatHeaders));
+    s3.push(requestBody(chatBody('hi')));
+    await s3.idle();
+    expect(sinks[2]!.map(kindOf)).toEqual(['request_headers', 'request_body']);
+    expect(budget.inUse).toBe(0);
   });
 });
