@@ -78,6 +78,7 @@ export class ExtProcStream {
   /** The client half-closed: answer what is pending, then close our side. */
   end(): Promise<void> {
     this.queue = this.queue.then(() => {
+      this.releaseBody();
       if (!this.cancelled) this.sink.end();
     });
     return this.queue;

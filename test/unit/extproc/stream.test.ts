@@ -238,4 +238,18 @@ describe('shared body budget', () => {
     expect(sinks[2]!.map(kindOf)).toEqual(['request_headers', 'request_body']);
     expect(budget.inUse).toBe(0);
   });
+
+  it('frees the bytes of a stream that Envoy half-closes mid-body', async () => {
+    const budget = new BodyBudget(100);
+    const s = new ExtProcStream(
+      { snapshot: new RoutingSnapshot(testConfig()), metrics: new RecordingMetrics(), logger: new RecordingLogger(), bodyBudget: budget },
+      { write: () => undefined, end: () => undefined },
+    );
+    s.push(requestHeaders(chatHeaders));
+    s.push(requestBody('x'.repeat(50), false));
+    await s.idle();
+    expect(budget.inUse).toBe(50);
+    await s.end();
+    expect(budget.inUse).toBe(0);
+  });
 });
