@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { pipeline } from 'node:stream/promises';
 import * as grpc from '@grpc/grpc-js';
 import { Agent, request as undiciRequest } from 'undici';
 import { httpStatusNumber, loadProtos } from '../extproc/proto.js';
@@ -42,7 +43,7 @@ class LocalReply extends Error {
   constructor(
     readonly status: number,
     readonly body: string,
-    readonly headers: Record<string, string> = { 'content-type': 'text/plain' },
+    readonly headers: Record<string, string | string[]> = { 'content-type': 'text/plain' },
   ) {
     super(`local reply ${status}`);
   }
@@ -115,8 +116,12 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     let resBodyMode: BodySendMode = mode.response_body_mode;
     const session = new ExtProcSession(client.Process(), timeoutMs);
     let processing = true;
+    // The client going away cancels the ext_proc stream and the upstream request, as in Envoy.
+    const abort = new AbortController();
     res.on('close', () => {
-      if (!res.writableFinished) session.cancel();
+      if (res.writableFinished) return;
+      session.cancel();
+      abort.abort();
     });
 
     /** Handles an answer: immediate → local reply; failure → 500/504 or fail open. */
@@ -139,8 +144,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
         processing = false;
         const h: HeaderTable = new Map();
         applyHeaderMutation(h, imm.headers);
-        const out: Record<string, string[]> = Object.fromEntries(h);
-        throw new LocalReply(httpStatusNumber(imm.status?.code) || 200, imm.body?.toString('latin1') ?? '', out as never);
+        throw new LocalReply(httpStatusNumber(imm.status?.code) || 200, imm.body?.toString('latin1') ?? '', Object.fromEntries(h));
       }
       return r.res;
     };
@@ -201,7 +205,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       }
 
       if (!route) throw new LocalReply(404, 'no route');
-      const up = await forward(route.upstream, headers, body, req.method ?? 'GET');
+      const up = await forward(route.upstream, headers, body, req.method ?? 'GET', abort.signal);
       const upstreamName = route.cluster ?? route.upstream;
 
       const resHeaders: HeaderTable = new Map([[':status', [String(up.statusCode)]]]);
@@ -226,7 +230,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
 
       if (!processing || resBodyMode === 'NONE') {
         res.writeHead(status, Object.fromEntries(resHeaders));
-        for await (const c of up.body) res.write(c);
+        await pipeline(up.body, res);
       } else if (resBodyMode === 'STREAMED' || resBodyMode === 'FULL_DUPLEX_STREAMED') {
         resHeaders.delete('content-length');
         res.writeHead(status, Object.fromEntries(resHeaders));
@@ -250,7 +254,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
         res.writeHead(status, Object.fromEntries(resHeaders));
         res.write(full);
       }
-      res.end();
+      if (!res.writableEnded) res.end();
       session.close();
       return { status, upstream: upstreamName };
     } catch (e) {
@@ -271,7 +275,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     }
   }
 
-  async function forward(base: string, headers: HeaderTable, body: Buffer, method: string) {
+  async function forward(base: string, headers: HeaderTable, body: Buffer, method: string, signal: AbortSignal) {
     const out: Record<string, string | string[]> = {};
     for (const [k, v] of headers) {
       if (k.startsWith(':') || HOP_BY_HOP.has(k)) continue;
@@ -283,6 +287,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
       headers: out,
       body: body.length > 0 || !['GET', 'HEAD'].includes(method) ? body : null,
       dispatcher: agent,
+      signal,
     });
   }
 

@@ -210,6 +210,7 @@ export class ExtProcStream {
     } catch (e) {
       // Fail open: an internal fault routes to the default route rather than failing the request.
       logger.error('routing failed; using the default route', { error: errorMessage(e) });
+      // Counted as an internal error, with the status the client still gets (200 from upstream).
       metrics.recordError({ code: 'internal', status: 200 });
       const fallback = snapshot.router.defaultRoute;
       outcome = forwardTo(fallback.decision, fallback.model, undefined, raw, undefined);

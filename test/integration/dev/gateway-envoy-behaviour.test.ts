@@ -218,3 +218,34 @@ describe('streamed request bodies', () => {
     expect([a.requests.length, b.requests.length]).toEqual([0, 1]);
   });
 });
+
+describe('client disconnects', () => {
+  it('cancels the ext_proc stream and the upstream request when the client goes away', async () => {
+    const slow = await startFakeUpstream({ name: 'slow', port: 0, latencyMs: 2000 });
+    const g = await startGateway({
+      listen: { host: '127.0.0.1', port: 0 },
+      extProcTarget: target,
+      routes: [],
+      defaultUpstream: slow.url,
+      processingMode: { response_body_mode: 'NONE' },
+    });
+    try {
+      const ctl = new AbortController();
+      const pending = fetch(`${g.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body, signal: ctl.signal });
+      await new Promise((r) => setTimeout(r, 200));
+      expect(slow.requests).toHaveLength(1);
+      ctl.abort();
+      await expect(pending).rejects.toThrow();
+      // The upstream request was aborted too: nothing is running there any more.
+      await new Promise((r) => setTimeout(r, 100));
+      const metrics = await (await fetch(`${slow.url}/metrics`)).text();
+      expect(metrics).toContain('vllm:num_requests_running{model_name="slow"} 0');
+      // The gateway is still healthy afterwards.
+      const ok = await fetch(`${g.url}/v1/models`);
+      expect(ok.status).toBe(200);
+    } finally {
+      await g.close();
+      await slow.close();
+    }
+  });
+});
