@@ -43,6 +43,15 @@ export function onRequestHeaders(snap: RoutingSnapshot, headers: RequestHeaders,
       new RouterError('unsupported_content_type', `Expected content-type application/json, got "${contentType}".`),
     );
   }
+  const encoding = headers.get('content-encoding');
+  if (encoding !== undefined && encoding.trim().toLowerCase() !== 'identity') {
+    return errorReply(
+      new RouterError(
+        'unsupported_content_type',
+        `Compressed request bodies (content-encoding: ${encoding}) cannot be routed; put Envoy's decompressor filter before ext_proc.`,
+      ),
+    );
+  }
   const length = Number(headers.get('content-length') ?? NaN);
   if (length > snap.limits.maxBodyBytes) {
     return errorReply(

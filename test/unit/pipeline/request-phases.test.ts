@@ -17,6 +17,8 @@ describe('onRequestHeaders', () => {
     ['GET on chat', { ':method': 'GET', ':path': '/v1/chat/completions' }, true, 'reply', 405],
     ['form content-type', { ':method': 'POST', ':path': '/v1/chat/completions', 'content-type': 'application/x-www-form-urlencoded' }, false, 'reply', 400],
     ['declared length over the limit', { ':method': 'POST', ':path': '/v1/chat/completions', 'content-length': String(5 * 1024 * 1024) }, false, 'reply', 413],
+    ['compressed body', { ':method': 'POST', ':path': '/v1/chat/completions', 'content-encoding': 'gzip' }, false, 'reply', 400],
+    ['identity encoding is fine', { ':method': 'POST', ':path': '/v1/chat/completions', 'content-encoding': 'identity' }, false, 'await_body', undefined],
     ['no body', { ':method': 'POST', ':path': '/v1/chat/completions' }, true, 'reply', 400],
   ])('%s', (_name, h, eos, kind, status) => {
     const out = onRequestHeaders(snap, hdrs(h), eos);
