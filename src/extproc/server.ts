@@ -48,10 +48,6 @@ export class ExtProcServer {
     return this.boundAddress;
   }
 
-  get openStreams(): number {
-    return this.open.size;
-  }
-
   async start(): Promise<string> {
     const port = await new Promise<number>((resolve, reject) => {
       this.server.bindAsync(this.opts.address, grpc.ServerCredentials.createInsecure(), (err, p) =>
