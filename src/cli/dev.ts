@@ -73,7 +73,7 @@ export async function startDev(opts: DevOptions): Promise<DevStack> {
           request_header_mode: 'SEND',
           response_header_mode: 'SEND',
           request_body_mode: 'BUFFERED',
-          response_body_mode: 'NONE',
+          response_body_mode: 'BUFFERED',
           request_trailer_mode: 'SKIP',
           response_trailer_mode: 'SKIP',
         },

@@ -1,77 +1,148 @@
-// One HTTP request's ext_proc stream, driven as Envoy's filter drives it: one message at a time,
-// each answer awaited with the message timeout and checked for the matching kind.
+// One HTTP request's ext_proc stream, driven as Envoy's filter drives it (ext_proc.cc):
+// - the stream opens lazily with the first message, which carries protocol_config;
+// - each direction (request, response) has at most one message awaiting its answer, with its own
+//   message timer (Envoy may pipeline STREAMED chunks; the gateway waits for each answer); an
+//   answer must match the kind its direction awaits, or be an immediate response; anything else,
+//   an answer nobody awaits included, is spurious;
+// - a message carrying override_message_timeout is only a timer extension, honoured by Envoy only
+//   with max_message_timeout, which the gateway (like Envoy by default) leaves at 0: it is ignored;
+// - after the first terminal event (the processor's close or error, a timeout, a spurious message,
+//   an immediate response) later messages are ignored;
+// - Envoy's closeStream() half-closes and then resets the stream: the processor sees a cancel.
 import * as grpc from '@grpc/grpc-js';
-import type { ProcessingRequest, ProcessingResponse, RequestKind } from '../extproc/wire.js';
+import type { ImmediateResponse, ProcessingRequest, ProcessingResponse, RequestKind } from '../extproc/wire.js';
+
+export type ProcessCall = grpc.ClientDuplexStream<ProcessingRequest, ProcessingResponse>;
+export type ProtocolConfig = NonNullable<ProcessingRequest['protocol_config']>;
 
 export type SessionResult =
   | { kind: 'answer'; res: ProcessingResponse }
-  /** The processor closed the stream with OK before answering: continue unprocessed. */
+  | { kind: 'immediate'; res: ImmediateResponse }
+  /** The processor closed the stream with OK: continue unprocessed. */
   | { kind: 'closed' }
-  /** Timeout, non-OK close, or a spurious answer. */
-  | { kind: 'failed'; reason: 'timeout' | 'grpc_error' | 'spurious'; detail: string };
+  | { kind: 'failed'; reason: 'timeout' | 'grpc_error' | 'spurious' | 'cancelled'; detail: string };
 
-type Call = grpc.ClientDuplexStream<ProcessingRequest, ProcessingResponse>;
+/** Every result but an answer ends the session. */
+export type SessionEnd = Exclude<SessionResult, { kind: 'answer' }>;
+
+type Direction = 'request' | 'response';
+
+interface Waiter {
+  kind: RequestKind;
+  resolve: (r: SessionResult) => void;
+  timer: NodeJS.Timeout;
+}
+
+function directionOf(kind: string): Direction {
+  return kind.startsWith('request') ? 'request' : 'response';
+}
 
 export class ExtProcSession {
-  private pending: ((r: SessionResult) => void) | undefined;
-  private ended: SessionResult | undefined;
+  private call: ProcessCall | undefined;
+  private readonly waiters = new Map<Direction, Waiter>();
+  private ended: SessionEnd | undefined;
+  /** Told of a terminal event that arrived while no message awaited its answer. */
+  onIdleEnd: ((r: SessionEnd) => void) | undefined;
+  /** protocol_config for the first message (the body modes in force when the stream opens). */
+  protocolConfig: (() => ProtocolConfig) | undefined;
 
   constructor(
-    private readonly call: Call,
+    private readonly open: () => ProcessCall,
     private readonly timeoutMs: number,
-  ) {
-    call.on('data', (res: ProcessingResponse) => {
-      const waiter = this.pending;
-      this.pending = undefined;
-      // An answer nobody asked for is spurious too.
-      if (waiter) waiter({ kind: 'answer', res });
-      else this.finish({ kind: 'failed', reason: 'spurious', detail: 'unsolicited message' });
+  ) {}
+
+  /** Sends a message and resolves with its answer or with the event that ended the stream. */
+  send(req: ProcessingRequest, kind: RequestKind): Promise<SessionResult> {
+    if (this.ended) return Promise.resolve(this.ended);
+    const dir = directionOf(kind);
+    if (this.waiters.has(dir)) throw new Error(`gateway bug: a ${dir} message is already awaiting its answer`);
+    let msg = req;
+    if (!this.call) {
+      try {
+        this.call = this.open();
+      } catch (e) {
+        this.finish({ kind: 'failed', reason: 'grpc_error', detail: `cannot open stream: ${(e as Error).message}` }, 'gateway');
+        return Promise.resolve(this.ended!);
+      }
+      this.listen(this.call);
+      const pc = this.protocolConfig?.();
+      if (pc) msg = { ...req, protocol_config: pc };
+    }
+    const call = this.call;
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.finish({ kind: 'failed', reason: 'timeout', detail: `no answer to ${kind} within ${this.timeoutMs} ms` }, 'message');
+      }, this.timeoutMs);
+      this.waiters.set(dir, { kind, resolve, timer });
+      call.write(msg);
     });
+  }
+
+  /** The request is over (Envoy's onDestroy): close the stream if it is still open. */
+  close(): void {
+    this.finish({ kind: 'closed' }, 'gateway');
+  }
+
+  /** The client went away: cancel the stream. */
+  cancel(): void {
+    this.finish({ kind: 'failed', reason: 'cancelled', detail: 'client disconnected' }, 'gateway');
+  }
+
+  private listen(call: ProcessCall): void {
+    call.on('data', (res: ProcessingResponse) => this.onMessage(res));
     call.on('status', (s: grpc.StatusObject) => {
-      this.finish(s.code === grpc.status.OK ? { kind: 'closed' } : { kind: 'failed', reason: 'grpc_error', detail: `${s.code} ${s.details}` });
+      // Let messages that arrived before the status be handled first.
+      setImmediate(() => {
+        const r: SessionEnd =
+          s.code === grpc.status.OK ? { kind: 'closed' } : { kind: 'failed', reason: 'grpc_error', detail: `gRPC status ${s.code}: ${s.details}` };
+        this.finish(r, 'server');
+      });
     });
+    // Errors are followed by a status.
     call.on('error', () => undefined);
   }
 
-  private finish(r: SessionResult): void {
-    this.ended ??= r;
-    const waiter = this.pending;
-    this.pending = undefined;
-    waiter?.(r);
-  }
-
-  /** Sends a message and waits for its answer. */
-  send(req: ProcessingRequest, kind: RequestKind): Promise<SessionResult> {
-    if (this.ended) return Promise.resolve(this.ended);
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.pending = undefined;
-        resolve({ kind: 'failed', reason: 'timeout', detail: `no answer to ${kind} within ${this.timeoutMs} ms` });
-      }, this.timeoutMs);
-      this.pending = (r) => {
-        clearTimeout(timer);
-        if (r.kind === 'answer') {
-          const got = r.res.response;
-          if (got !== kind && got !== 'immediate_response') {
-            resolve({ kind: 'failed', reason: 'spurious', detail: `expected ${kind}, got ${got ?? 'nothing'}` });
-            return;
-          }
-        }
-        resolve(r);
-      };
-      this.call.write(req);
-    });
-  }
-
-  close(): void {
-    if (!this.ended) {
-      this.ended = { kind: 'closed' };
-      this.call.end();
+  private onMessage(res: ProcessingResponse): void {
+    if (this.ended) return;
+    if (res.override_message_timeout) return;
+    const kind = res.response;
+    if (kind === 'immediate_response' && res.immediate_response) {
+      this.finish({ kind: 'immediate', res: res.immediate_response }, 'message');
+      return;
     }
+    const waiter = kind ? this.waiters.get(directionOf(kind)) : undefined;
+    if (!kind || !waiter || waiter.kind !== kind) {
+      const detail = waiter ? `expected ${waiter.kind}, got ${kind ?? 'an empty message'}` : `unsolicited ${kind ?? 'empty message'}`;
+      this.finish({ kind: 'failed', reason: 'spurious', detail }, 'message');
+      return;
+    }
+    this.waiters.delete(directionOf(kind));
+    clearTimeout(waiter.timer);
+    waiter.resolve({ kind: 'answer', res });
   }
 
-  cancel(): void {
-    this.ended ??= { kind: 'failed', reason: 'grpc_error', detail: 'cancelled' };
-    this.call.cancel();
+  /**
+   * Ends the session once. `from`: 'server' when the processor closed the stream (nothing left to
+   * close), 'message' for an event caused by a message or a timer, 'gateway' for close()/cancel().
+   */
+  private finish(r: SessionEnd, from: 'server' | 'message' | 'gateway'): void {
+    if (this.ended) return;
+    this.ended = r;
+    const waiting = [...this.waiters.values()];
+    this.waiters.clear();
+    for (const w of waiting) {
+      clearTimeout(w.timer);
+      w.resolve(r);
+    }
+    if (waiting.length === 0 && from !== 'gateway') this.onIdleEnd?.(r);
+    if (from !== 'server' && this.call) {
+      // Envoy's ExternalProcessorStreamImpl::close(): closeStream() then resetStream().
+      try {
+        this.call.end();
+        this.call.cancel();
+      } catch {
+        // Already gone.
+      }
+    }
   }
 }

@@ -1,11 +1,15 @@
-// A fake OpenAI-compatible vLLM server for the demo and the tests: chat and text completions
-// (JSON or SSE), /v1/models, and a /metrics page with vLLM-style gauges. It records every request.
-import { createServer, type ServerResponse } from 'node:http';
+// A fake OpenAI-compatible vLLM server for the demo, the tests and the benchmarks: chat and text
+// completions (JSON or SSE), /v1/models, and /metrics with vLLM-style gauges. It records every
+// request it receives so that tests can assert what arrived upstream.
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { completionEvents, completionJson, makeCompletion, openAiError, ragged, type CompletionRequest } from './fake-completions.js';
 
 export interface RecordedRequest {
   method: string;
+  /** The request target as received (path and query). */
   path: string;
+  /** Lower-cased names; repeated headers joined with ", ". */
   headers: Record<string, string>;
   body: string;
 }
@@ -13,8 +17,11 @@ export interface RecordedRequest {
 export interface FakeUpstreamOptions {
   name: string;
   host?: string;
+  /** 0 = ephemeral. */
   port: number;
+  /** Served model names for /v1/models; default [name]. */
   models?: string[];
+  /** Delay before answering completions and /v1/models. */
   latencyMs?: number;
 }
 
@@ -26,124 +33,125 @@ export interface FakeUpstream {
   close(): Promise<void>;
 }
 
-interface CompletionBody {
-  model?: unknown;
-  stream?: unknown;
-  stream_options?: { include_usage?: unknown };
-  messages?: Array<{ role?: unknown; content?: unknown }>;
-  prompt?: unknown;
-}
-
-function lastUserText(b: CompletionBody): string {
-  if (typeof b.prompt === 'string') return b.prompt;
-  const users = (b.messages ?? []).filter((m) => m.role === 'user');
-  const c = users[users.length - 1]?.content;
-  if (typeof c === 'string') return c;
-  if (Array.isArray(c)) return c.map((p: { text?: unknown }) => (typeof p.text === 'string' ? p.text : '')).join(' ');
-  return '';
-}
-
-function sendJson(res: ServerResponse, status: number, body: unknown, extra: Record<string, string>): void {
+function sendJson(res: ServerResponse, status: number, body: unknown, tag: Record<string, string>): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...extra });
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...tag });
   res.end(text);
+}
+
+/** Resolves after ms, or early (false) when the client goes away. */
+function delay(ms: number, res: ServerResponse): Promise<boolean> {
+  if (!ms) return Promise.resolve(!res.destroyed);
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      res.off('close', gone);
+      resolve(!res.destroyed);
+    }, ms);
+    const gone = () => {
+      clearTimeout(timer);
+      resolve(false);
+    };
+    res.once('close', gone);
+  });
+}
+
+function record(req: IncomingMessage, body: string): RecordedRequest {
+  const headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(', ') : v;
+  return { method: req.method ?? 'GET', path: req.url ?? '/', headers, body };
 }
 
 export async function startFakeUpstream(opts: FakeUpstreamOptions): Promise<FakeUpstream> {
   const requests: RecordedRequest[] = [];
   const models = opts.models ?? [opts.name];
   const tag = { 'x-upstream': opts.name };
+  const latency = opts.latencyMs ?? 0;
   let running = 0;
   let seq = 0;
 
   async function completion(res: ServerResponse, raw: string, chat: boolean): Promise<void> {
-    let b: CompletionBody;
+    let b: CompletionRequest;
     try {
-      b = JSON.parse(raw) as CompletionBody;
+      const parsed: unknown = JSON.parse(raw);
+      if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('not an object');
+      b = parsed;
     } catch {
-      sendJson(res, 400, { error: { message: 'invalid JSON', type: 'invalid_request_error', param: null, code: 'invalid_json' } }, tag);
+      sendJson(res, 400, openAiError('The request body is not valid JSON.', 'invalid_json'), tag);
       return;
     }
-    if (opts.latencyMs) await new Promise((r) => setTimeout(r, opts.latencyMs));
-    const model = typeof b.model === 'string' ? b.model : models[0]!;
-    const content = `[${opts.name}] ${model}: ${lastUserText(b).slice(0, 200)}`;
-    const id = `${chat ? 'chatcmpl' : 'cmpl'}-${opts.name}-${++seq}`;
-    const created = Math.floor(Date.now() / 1000);
-    const usage = { prompt_tokens: Math.ceil(raw.length / 4), completion_tokens: Math.ceil(content.length / 4), total_tokens: 0 };
-    usage.total_tokens = usage.prompt_tokens + usage.completion_tokens;
-    const object = chat ? 'chat.completion' : 'text_completion';
+    running++;
+    try {
+      if (!(await delay(latency, res))) return;
+      const c = makeCompletion(opts.name, models[0]!, b, chat, ++seq);
+      if (b.stream !== true) {
+        sendJson(res, 200, completionJson(c), tag);
+        return;
+      }
+      res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', ...tag });
+      // Separate writes on separate ticks, cut across event boundaries.
+      for (const piece of ragged(completionEvents(c, b.stream_options?.include_usage === true).join(''), seq)) {
+        if (res.destroyed) return;
+        res.write(piece);
+        await new Promise((r) => setImmediate(r));
+      }
+      res.end();
+    } finally {
+      running--;
+    }
+  }
 
-    if (b.stream !== true) {
-      const choice = chat
-        ? { index: 0, message: { role: 'assistant', content }, finish_reason: 'stop' }
-        : { index: 0, text: content, finish_reason: 'stop' };
-      sendJson(res, 200, { id, object, created, model, choices: [choice], usage }, tag);
-      return;
+  function metrics(res: ServerResponse): void {
+    const lines = ['# TYPE vllm:num_requests_running gauge', '# TYPE vllm:num_requests_waiting gauge', '# TYPE vllm:gpu_cache_usage_perc gauge'];
+    for (const m of models) {
+      lines.push(`vllm:num_requests_running{model_name="${m}"} ${running}`);
+      lines.push(`vllm:num_requests_waiting{model_name="${m}"} 0`);
+      lines.push(`vllm:gpu_cache_usage_perc{model_name="${m}"} ${Math.min(1, running * 0.05).toFixed(2)}`);
     }
-    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', ...tag });
-    const chunk = (delta: Record<string, unknown>, finish: string | null) => ({
-      id,
-      object: chat ? 'chat.completion.chunk' : 'text_completion',
-      created,
-      model,
-      choices: [chat ? { index: 0, delta, finish_reason: finish } : { index: 0, text: delta.content ?? '', finish_reason: finish }],
-    });
-    const events: unknown[] = [];
-    if (chat) events.push(chunk({ role: 'assistant', content: '' }, null));
-    const third = Math.ceil(content.length / 3);
-    for (let i = 0; i < content.length; i += third) events.push(chunk({ content: content.slice(i, i + third) }, null));
-    events.push(chunk({}, 'stop'));
-    if (b.stream_options?.include_usage === true) events.push({ id, object: `${object}.chunk`, created, model, choices: [], usage });
-    // Write events split at odd places so that consumers must reassemble across chunk boundaries.
-    const text = events.map((e) => `data: ${JSON.stringify(e)}\n\n`).join('') + 'data: [DONE]\n\n';
-    for (let i = 0; i < text.length; i += 97) {
-      res.write(text.slice(i, i + 97));
-      await new Promise((r) => setImmediate(r));
+    res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4', ...tag });
+    res.end(`${lines.join('\n')}\n`);
+  }
+
+  async function route(req: IncomingMessage, res: ServerResponse, body: string): Promise<void> {
+    const path = (req.url ?? '/').split('?')[0]!;
+    // node:http leaves the body out of HEAD answers itself.
+    const read = req.method === 'GET' || req.method === 'HEAD';
+    if (req.method === 'POST' && (path === '/v1/chat/completions' || path === '/v1/completions')) {
+      await completion(res, body, path === '/v1/chat/completions');
+    } else if (read && path === '/v1/models') {
+      if (!(await delay(latency, res))) return;
+      sendJson(res, 200, { object: 'list', data: models.map((id) => ({ id, object: 'model', created: 0, owned_by: 'vllm', root: id, max_model_len: 32768 })) }, tag);
+    } else if (read && path === '/metrics') {
+      metrics(res);
+    } else if (read && path === '/health') {
+      res.writeHead(200, tag);
+      res.end();
+    } else {
+      sendJson(res, 404, openAiError(`No route for ${req.method} ${path}.`, 'not_found'), tag);
     }
-    res.end();
   }
 
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('error', () => res.destroy());
     req.on('end', () => {
       const body = Buffer.concat(chunks).toString('utf8');
-      const path = (req.url ?? '/').split('?')[0]!;
-      const headers: Record<string, string> = {};
-      for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(', ') : v;
-      requests.push({ method: req.method ?? 'GET', path, headers, body });
-      running++;
-      const done = () => running--;
-      res.on('close', done);
-      if (req.method === 'POST' && (path === '/v1/chat/completions' || path === '/v1/completions')) {
-        completion(res, body, path === '/v1/chat/completions').catch(() => res.destroy());
-      } else if (req.method === 'GET' && path === '/v1/models') {
-        sendJson(res, 200, { object: 'list', data: models.map((id) => ({ id, object: 'model', created: 0, owned_by: 'vllm' })) }, tag);
-      } else if (req.method === 'GET' && path === '/metrics') {
-        const lines = models.flatMap((m) => [
-          `vllm:num_requests_running{model_name="${m}"} ${running - 1}`,
-          `vllm:num_requests_waiting{model_name="${m}"} 0`,
-          `vllm:gpu_cache_usage_perc{model_name="${m}"} 0.0`,
-        ]);
-        const text = ['# TYPE vllm:num_requests_running gauge', '# TYPE vllm:num_requests_waiting gauge', '# TYPE vllm:gpu_cache_usage_perc gauge', ...lines, ''].join('\n');
-        res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4', ...tag });
-        res.end(text);
-      } else if (req.method === 'GET' && path === '/health') {
-        res.writeHead(200, tag);
-        res.end();
-      } else {
-        sendJson(res, 404, { error: { message: `no route ${path}`, type: 'invalid_request_error', param: null, code: 'not_found' } }, tag);
-      }
+      requests.push(record(req, body));
+      route(req, res, body).catch(() => res.destroy());
     });
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(opts.port, opts.host ?? '127.0.0.1', () => resolve());
+    server.listen(opts.port, opts.host ?? '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
   });
   const port = (server.address() as AddressInfo).port;
+  const host = opts.host ?? '127.0.0.1';
   return {
     name: opts.name,
-    url: `http://${opts.host ?? '127.0.0.1'}:${port}`,
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
     port,
     requests,
     close: () =>

@@ -9,7 +9,14 @@ export interface GatewayRoute {
   cluster?: string;
 }
 
-export function selectRoute(routes: GatewayRoute[], headers: HeaderTable, defaultUpstream: string | undefined): { upstream: string; cluster?: string } | undefined {
-  for (const r of routes) if (headers.get(r.header)?.[0] === r.value) return r;
+export interface SelectedRoute {
+  upstream: string;
+  cluster: string;
+}
+
+export function selectRoute(routes: readonly GatewayRoute[], headers: HeaderTable, defaultUpstream: string | undefined): SelectedRoute | undefined {
+  for (const r of routes) {
+    if (headers.get(r.header.toLowerCase())?.[0] === r.value) return { upstream: r.upstream, cluster: r.cluster ?? r.upstream };
+  }
   return defaultUpstream ? { upstream: defaultUpstream, cluster: 'default' } : undefined;
 }

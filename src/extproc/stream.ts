@@ -271,8 +271,11 @@ export class ExtProcStream {
   private fallbackAnswer(req: ProcessingRequest): ProcessingResponse | undefined {
     switch (req.request) {
       case 'request_headers':
-      case 'response_headers':
         return headersResponse(req.request);
+      case 'response_headers':
+        // Still switch response bodies off: Envoy's default plan buffers them, which would hold
+        // an SSE stream back until it ends.
+        return headersResponse(req.request, undefined, { modeOverride: modeOverride(this.requestBodyMode, 'NONE') });
       case 'request_body':
       case 'response_body':
         return bodyResponse(req.request);

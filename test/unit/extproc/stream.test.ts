@@ -181,6 +181,17 @@ describe('ExtProcStream', () => {
     expect(h.logger.lines.some((l) => l.level === 'error')).toBe(true);
   });
 
+  it('still switches response bodies off when answering response headers fails', async () => {
+    const snap = new RoutingSnapshot(testConfig());
+    const h = harness(snap);
+    await h.send(requestHeaders(chatHeaders), requestBody(chatBody('hi')));
+    (h.stream as any).onResponseHeaders = () => {
+      throw new Error('bug');
+    };
+    await h.send(responseHeaders({ ':status': '200' }));
+    expect(h.written[2]!.mode_override).toEqual({ request_body_mode: 'BUFFERED', response_body_mode: 'NONE' });
+  });
+
   it('writes nothing after a cancellation, even for work already started', async () => {
     const snap = new RoutingSnapshot(testConfig());
     snap.router.decide = async () => {

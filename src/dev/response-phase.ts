@@ -1,0 +1,115 @@
+// The response direction of Envoy's ext_proc filter (encodeHeaders / encodeData), ending in the
+// bytes written to the client. Used for upstream responses and for router local replies alike.
+import type { ServerResponse } from 'node:http';
+import type { Readable } from 'node:stream';
+import type { Exchange } from './exchange.js';
+import type { HeaderTable } from './header-mutation.js';
+import { firstValue, outgoingHeaders, toHeaderMap } from './headers.js';
+import { ClientGone, responseTooLarge } from './local-reply.js';
+import { applyBufferedAnswer, applyHeadersAnswer, streamedChunk } from './request-phase.js';
+
+export interface UpstreamResponse {
+  /** Response headers including :status. */
+  headers: HeaderTable;
+  body: Readable;
+  /** Envoy's end_stream on the headers: the response has no body (HEAD, 204, 304, content-length 0). */
+  endOfStream: boolean;
+  /** A router local reply: small, generated here, never over the buffer limit. */
+  local?: boolean;
+}
+
+const EMPTY = Buffer.alloc(0);
+
+/** Writes with backpressure; fails when the client is gone. */
+async function write(res: ServerResponse, chunk: Buffer): Promise<void> {
+  if (res.destroyed) throw new ClientGone();
+  if (chunk.length === 0) return;
+  if (!res.write(chunk)) {
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        res.off('drain', done);
+        res.off('close', done);
+        resolve();
+      };
+      res.on('drain', done);
+      res.on('close', done);
+    });
+  }
+  if (res.destroyed) throw new ClientGone();
+}
+
+/** Writes the status and headers; `flush` sends them now, as Envoy does once it continues them. */
+function writeHead(res: ServerResponse, table: HeaderTable, flush = false): number {
+  const status = Number(firstValue(table, ':status'));
+  res.writeHead(status, outgoingHeaders(table));
+  if (flush) res.flushHeaders();
+  return status;
+}
+
+/** Processes the response and writes it to the client; returns the status sent. */
+export async function processResponse(x: Exchange, up: UpstreamResponse, res: ServerResponse): Promise<number> {
+  const table = up.headers;
+  let replaced: Buffer | undefined;
+  const dropLength = x.processing && x.dropsContentLength('response');
+  if (x.processing && x.sendsHeaders('response')) {
+    const ask = x.ask({ response_headers: { headers: toHeaderMap(table), end_of_stream: up.endOfStream } }, 'response_headers');
+    if (dropLength) table.delete('content-length');
+    const c = (await ask)?.response_headers?.response;
+    if (c) replaced = applyHeadersAnswer(x, c, table, 'response');
+  } else if (dropLength) {
+    table.delete('content-length');
+  }
+
+  if (replaced !== undefined) {
+    up.body.resume();
+    const status = writeHead(res, table);
+    res.end(replaced);
+    return status;
+  }
+  const mode = x.bodyMode('response');
+  if (up.endOfStream || !x.processing || mode === 'NONE' || mode === 'GRPC') {
+    const status = writeHead(res, table, !up.endOfStream);
+    for await (const chunk of up.body as AsyncIterable<Buffer>) await write(res, chunk);
+    res.end();
+    return status;
+  }
+  if (mode === 'STREAMED' || mode === 'FULL_DUPLEX_STREAMED') return streamed(x, up, table, res);
+  return buffered(x, up, table, res);
+}
+
+/** Each upstream chunk (an arbitrary byte range) is sent, answered, then written; response
+ * headers were already sent to the client, so answers cannot change them. */
+async function streamed(x: Exchange, up: UpstreamResponse, table: HeaderTable, res: ServerResponse): Promise<number> {
+  const status = writeHead(res, table, true);
+  for await (const chunk of up.body as AsyncIterable<Buffer>) {
+    const a = await x.ask({ response_body: { body: chunk, end_of_stream: false } }, 'response_body');
+    await write(res, streamedChunk(a?.response_body?.response, chunk));
+  }
+  const a = await x.ask({ response_body: { body: EMPTY, end_of_stream: true } }, 'response_body');
+  await write(res, streamedChunk(a?.response_body?.response, EMPTY));
+  res.end();
+  return status;
+}
+
+/** The whole body (bounded by the buffer limit: Envoy answers 500 on overflow) in one message;
+ * headers are held until its answer, which may still change them. */
+async function buffered(x: Exchange, up: UpstreamResponse, table: HeaderTable, res: ServerResponse): Promise<number> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of up.body as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > x.maxBodyBytes && !up.local) {
+      up.body.destroy();
+      x.session.close();
+      throw x.fail(responseTooLarge());
+    }
+    chunks.push(chunk);
+  }
+  const body = Buffer.concat(chunks, size);
+  const a = await x.ask({ response_body: { body, end_of_stream: true } }, 'response_body');
+  const c = a?.response_body?.response;
+  const out = c ? applyBufferedAnswer(x, c, table, 'response', body, x.bodyMode('response') === 'BUFFERED') : body;
+  const status = writeHead(res, table);
+  res.end(out);
+  return status;
+}
