@@ -68,18 +68,9 @@ export async function startDev(opts: DevOptions): Promise<DevStack> {
         extProcTarget: router.grpcAddress,
         routes,
         ...(defaultUpstream ? { defaultUpstream } : {}),
-        // The same processing plan as envoy/envoy.yaml.
-        processingMode: {
-          request_header_mode: 'SEND',
-          response_header_mode: 'SEND',
-          request_body_mode: 'BUFFERED',
-          response_body_mode: 'BUFFERED',
-          request_trailer_mode: 'SKIP',
-          response_trailer_mode: 'SKIP',
-        },
-        allowModeOverride: true,
+        // The gateway's defaults are envoy/envoy.yaml's plan (processing modes, mode override
+        // allowed, fail-closed); only the message budget is looser for a laptop demo.
         messageTimeoutMs: 1000,
-        failureModeAllow: false,
         ...(opts.accessLog ? { log: opts.accessLog } : {}),
       });
     } catch (e) {

@@ -251,8 +251,14 @@ export class ExtProcStream {
   private onResponseHeaders(): ProcessingResponse {
     const edit: HeaderEdit | undefined =
       this.phase.name === 'routed' ? { set: this.phase.responseHeaders, remove: [] } : undefined;
-    // semroute reads no response bodies yet: stop Envoy from buffering or streaming them to us,
-    // so SSE reaches the client as it is produced.
+    return this.responseHeadersAnswer(edit);
+  }
+
+  /**
+   * semroute reads no response bodies yet: every response-headers answer (the fallback one too)
+   * stops Envoy from buffering them, which would hold an SSE stream back until it ends.
+   */
+  private responseHeadersAnswer(edit: HeaderEdit | undefined): ProcessingResponse {
     return headersResponse('response_headers', edit, { modeOverride: modeOverride(this.requestBodyMode, 'NONE') });
   }
 
@@ -273,9 +279,7 @@ export class ExtProcStream {
       case 'request_headers':
         return headersResponse(req.request);
       case 'response_headers':
-        // Still switch response bodies off: Envoy's default plan buffers them, which would hold
-        // an SSE stream back until it ends.
-        return headersResponse(req.request, undefined, { modeOverride: modeOverride(this.requestBodyMode, 'NONE') });
+        return this.responseHeadersAnswer(undefined);
       case 'request_body':
       case 'response_body':
         return bodyResponse(req.request);

@@ -1,19 +1,12 @@
 // How the local gateway reacts when the ext_proc server misbehaves, answers with an immediate
 // response, or goes away, and when the upstream is unreachable (Envoy's ext_proc.cc reactions).
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import * as grpc from '@grpc/grpc-js';
 import type { GatewayOptions } from '../../../src/dev/gateway.js';
 import type { ProcessingRequest, ProcessingResponse } from '../../../src/extproc/wire.js';
-import { cont, header, headerOf, kinds, post, Stack, type Action, type Script } from './scripted-processor.js';
+import { cont, header, headerOf, kinds, post, useStack, type Action, type Script } from './scripted-processor.js';
 
-const stack = new Stack();
-beforeAll(async () => {
-  await stack.start();
-});
-afterAll(async () => {
-  await stack.close();
-});
-beforeEach(() => stack.reset());
+const stack = useStack();
 
 const on = (kind: string, action: (req: ProcessingRequest) => Action): Script => (req) => (req.request === kind ? action(req) : cont(req));
 const imm = (code: number | string, body?: string, headers: Array<[string, string]> = []): ProcessingResponse => ({

@@ -1,21 +1,14 @@
 // The local gateway's lifecycle: stream per request, client disconnects, bad input, Unix sockets,
 // concurrency and close().
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startGateway } from '../../../src/dev/gateway.js';
-import { cont, eventually, header, headerOf, kinds, post, ScriptedProcessor, Stack } from './scripted-processor.js';
+import { cont, eventually, header, headerOf, kinds, post, ScriptedProcessor, useStack } from './scripted-processor.js';
 
-const stack = new Stack();
-beforeAll(async () => {
-  await stack.start();
-});
-afterAll(async () => {
-  await stack.close();
-});
-beforeEach(() => stack.reset());
+const stack = useStack();
 
 async function running(url: string, model: string): Promise<number> {
   const text = await (await fetch(`${url}/metrics`)).text();

@@ -1,17 +1,10 @@
 // The request direction of the local gateway against a scripted ext_proc server over real gRPC:
 // what the processor receives, and how its answers change what reaches the upstream, as in Envoy.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import type { CommonResponse, ProcessingRequest, ProcessingResponse } from '../../../src/extproc/wire.js';
-import { CHAT, cont, header, headerOf, kinds, post, rawRequest, Stack, type Script } from './scripted-processor.js';
+import { CHAT, cont, header, headerOf, kinds, post, rawRequest, useStack, type Script } from './scripted-processor.js';
 
-const stack = new Stack();
-beforeAll(async () => {
-  await stack.start();
-});
-afterAll(async () => {
-  await stack.close();
-});
-beforeEach(() => stack.reset());
+const stack = useStack();
 
 const on = (kind: string, res: (req: ProcessingRequest) => ProcessingResponse): Script => (req) => (req.request === kind ? res(req) : cont(req));
 const bodyAnswer = (c: CommonResponse): ProcessingResponse => ({ request_body: { response: c } });

@@ -1,17 +1,10 @@
 // The response direction of the local gateway against a scripted ext_proc server over real gRPC:
 // response header mutations, mode_override, and the three response body modes.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import type { CommonResponse, ProcessingRequest, ProcessingResponse } from '../../../src/extproc/wire.js';
-import { cont, header, headerOf, kinds, post, rawRequest, Stack, type Script } from './scripted-processor.js';
+import { cont, header, headerOf, kinds, post, rawRequest, useStack, type Script } from './scripted-processor.js';
 
-const stack = new Stack();
-beforeAll(async () => {
-  await stack.start();
-});
-afterAll(async () => {
-  await stack.close();
-});
-beforeEach(() => stack.reset());
+const stack = useStack();
 
 const on = (kind: string, res: (req: ProcessingRequest) => ProcessingResponse): Script => (req) => (req.request === kind ? res(req) : cont(req));
 const headersAnswer = (c: CommonResponse, extra: Partial<ProcessingResponse> = {}): ProcessingResponse => ({ response_headers: { response: c }, ...extra });

@@ -1,5 +1,6 @@
 // A tiny ext_proc server over real gRPC whose answer to each message a test scripts, plus helpers
 // to start gateways and fake upstreams on ephemeral ports and close them all afterwards.
+import { afterAll, beforeAll, beforeEach } from '@jest/globals';
 import { request as httpRequest } from 'node:http';
 import * as grpc from '@grpc/grpc-js';
 import { startFakeUpstream, type FakeUpstream, type FakeUpstreamOptions } from '../../../src/dev/fake-upstream.js';
@@ -196,4 +197,17 @@ export function rawRequest(url: string, opts: { method?: string; path?: string; 
       req.end();
     })();
   });
+}
+
+/** One Stack for a test file: started before its tests, reset before each, closed after. */
+export function useStack(): Stack {
+  const stack = new Stack();
+  beforeAll(async () => {
+    await stack.start();
+  });
+  afterAll(async () => {
+    await stack.close();
+  });
+  beforeEach(() => stack.reset());
+  return stack;
 }
