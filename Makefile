@@ -3,7 +3,7 @@ SHELL := /bin/bash
 NODE_MODULES_STAMP := node_modules/.package-lock.json
 DEV_CONFIG ?= deploy/local/semroute.yaml
 
-.PHONY: install build run test test-unit lint typecheck clean bench bench-quick
+.PHONY: install build run test test-unit lint typecheck clean bench bench-quick models
 
 # Dependencies (npm ci when package-lock.json changed) and redis-server (apt, when missing).
 install: $(NODE_MODULES_STAMP)
@@ -44,3 +44,8 @@ bench-quick: build
 
 bench: build
 	node dist/perf/extproc-bench.js --seconds 10 --concurrency 1,4,16,64,128 --rounds 3
+
+# Retrain the default models (models/*) from ../shared/datasets (deterministic; needs the datasets).
+DATASETS ?= ../shared/datasets
+models: build
+	node dist/tools/models/build.js --datasets $(DATASETS) --out models
