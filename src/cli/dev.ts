@@ -6,10 +6,12 @@ import { startGateway, type Gateway, type GatewayRoute } from '../dev/gateway.js
 import { MODEL_HEADER } from '../pipeline/headers.js';
 import { RoutingSnapshot } from '../pipeline/snapshot.js';
 import type { Logger } from '../telemetry/logger.js';
-import { startRouter, type RunningRouter } from './router.js';
+import { startRouter, type RouterOptions, type RunningRouter } from './router.js';
 
 export interface DevOptions {
   config: Config;
+  /** Enables hot reload of the router (the gateway's route table, like Envoy's static config, stays). */
+  configFile?: RouterOptions['configFile'];
   listen: { host: string; port: number };
   fakeUpstreams: boolean;
   grpcListen?: string;
@@ -56,6 +58,7 @@ export async function startDev(opts: DevOptions): Promise<DevStack> {
     }
     const router = await startRouter({
       config: opts.config,
+      ...(opts.configFile ? { configFile: opts.configFile } : {}),
       ...(opts.grpcListen ? { grpcListen: opts.grpcListen } : {}),
       ...(opts.adminListen ? { adminListen: opts.adminListen } : {}),
       ...(opts.logger ? { logger: opts.logger } : {}),

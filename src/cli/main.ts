@@ -1,18 +1,24 @@
 #!/usr/bin/env node
-// The semroute command line: serve | dev | validate | version.
+// The semroute command line: serve | dev | validate | schema | version.
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfigFile } from '../config/load.js';
+import { contentHash } from '../config/reload.js';
+import { runSchema, runValidate } from './config-commands.js';
 import { createLogger } from '../telemetry/logger.js';
 import { errorMessage } from '../telemetry/errors.js';
 import { startRouter } from './router.js';
+import { UsageError } from './usage.js';
 
 const USAGE = `semroute: a semantic router for vLLM fleets (Envoy ext_proc)
 
 Usage:
   semroute serve --config FILE [--grpc-listen HOST:PORT|unix:PATH] [--admin-listen HOST:PORT]
   semroute dev   --config FILE [--listen HOST:PORT] [--fake-upstreams]
-  semroute validate FILE
+  semroute validate FILE [--json]
+  semroute schema [--format json|markdown]
   semroute version
+
+serve and dev watch the config file and reload it on change or SIGHUP.
 `;
 
 const VERSION = '0.1.0';
@@ -38,6 +44,15 @@ function onShutdown(close: () => Promise<void>): void {
   process.on('SIGINT', () => stop('SIGINT'));
 }
 
+function onReloadSignal(reload: () => Promise<boolean>): void {
+  process.on('SIGHUP', () => void reload());
+}
+
+/** The config and what hot reload needs to follow its file. */
+function configFromFile(file: string) {
+  return { config: loadConfigFile(file), configFile: { path: file, hash: contentHash(file), watch: true } };
+}
+
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   const logger = createLogger();
@@ -54,13 +69,14 @@ async function main(argv: string[]): Promise<number> {
       });
       if (!values.config) throw new UsageError('serve needs --config FILE');
       const router = await startRouter({
-        config: loadConfigFile(values.config),
+        ...configFromFile(values.config),
         ...(values['grpc-listen'] ? { grpcListen: values['grpc-listen'] } : {}),
         ...(values['admin-listen'] ? { adminListen: values['admin-listen'] } : {}),
         ...(values['shutdown-grace-ms'] ? { shutdownGraceMs: Number(values['shutdown-grace-ms']) } : {}),
         logger,
       });
       onShutdown(() => router.close());
+      onReloadSignal(() => router.reload('signal'));
       return -1;
     }
     case 'dev': {
@@ -78,7 +94,7 @@ async function main(argv: string[]): Promise<number> {
       // Loaded only here: the production `serve` path never loads the gateway or undici.
       const { startDev } = await import('./dev.js');
       const stack = await startDev({
-        config: loadConfigFile(values.config),
+        ...configFromFile(values.config),
         listen: splitListen(values.listen),
         fakeUpstreams: values['fake-upstreams'],
         ...(values['grpc-listen'] ? { grpcListen: values['grpc-listen'] } : {}),
@@ -100,15 +116,13 @@ async function main(argv: string[]): Promise<number> {
         ].join('\n'),
       );
       onShutdown(() => stack.close());
+      onReloadSignal(() => stack.router.reload('signal'));
       return -1;
     }
-    case 'validate': {
-      const file = rest[0];
-      if (!file) throw new UsageError('validate needs FILE');
-      const cfg = loadConfigFile(file);
-      process.stdout.write(`${file}: valid (${cfg.models.length} models, ${cfg.decisions.length} decisions)\n`);
-      return 0;
-    }
+    case 'validate':
+      return runValidate(rest, process.stdout);
+    case 'schema':
+      return runSchema(rest, process.stdout);
     case 'version':
     case '--version':
       process.stdout.write(`semroute ${VERSION}\n`);
@@ -124,7 +138,6 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-class UsageError extends Error {}
 
 main(process.argv.slice(2)).then(
   (code) => {

@@ -1,14 +1,19 @@
 // Starts one semroute instance: config snapshot, ext_proc gRPC server, admin listener.
 // Used by `semroute serve`, `semroute dev`, the e2e tests and the benchmarks.
 import type { Config } from '../config/schema.js';
+import { ConfigReloader, type ReloadStatus, type ReloadTrigger } from '../config/reload.js';
+import { formatIssue } from '../config/issues.js';
+import { MAX_BODY_BYTES_LIMIT } from '../config/schema/security.js';
 import { startAdminServer, type AdminServer } from '../admin/server.js';
 import { ExtProcServer } from '../extproc/server.js';
-import { RoutingSnapshot } from '../pipeline/snapshot.js';
+import { buildSnapshot, type RoutingSnapshot } from '../pipeline/snapshot.js';
 import { createLogger, type Logger } from '../telemetry/logger.js';
 import { createMetrics, type RouterMetrics } from '../telemetry/metrics.js';
 
 export interface RouterOptions {
   config: Config;
+  /** The file the config came from, with the sha256 of its content: enables hot reload. */
+  configFile?: { path: string; hash: string; watch?: boolean };
   /** Overrides config.listeners.grpc.address. */
   grpcListen?: string;
   /** Overrides config.listeners.admin.address; "off" disables the admin listener. */
@@ -24,6 +29,9 @@ export interface RunningRouter {
   metrics: RouterMetrics;
   extProc: ExtProcServer;
   snapshot(): RoutingSnapshot;
+  /** Reloads the config file (SIGHUP); resolves true when the new config was applied. */
+  reload(trigger?: ReloadTrigger): Promise<boolean>;
+  reloadStatus(): ReloadStatus | undefined;
   close(): Promise<void>;
 }
 
@@ -36,7 +44,24 @@ function splitHostPort(address: string): { host: string; port: number } {
 export async function startRouter(opts: RouterOptions): Promise<RunningRouter> {
   const logger = opts.logger ?? createLogger();
   const metrics = createMetrics();
-  const snapshot = new RoutingSnapshot(opts.config);
+  // Streams read the current snapshot when they open and keep it: a reload swaps this variable
+  // only after the new snapshot is completely built.
+  let snapshot = await buildSnapshot(opts.config, opts.configFile?.path);
+  const reloader = opts.configFile
+    ? new ConfigReloader<RoutingSnapshot>({
+        file: opts.configFile.path,
+        initial: { config: opts.config, hash: opts.configFile.hash },
+        build: (cfg) => buildSnapshot(cfg, opts.configFile!.path),
+        apply: (next, cfg, previous) => {
+          snapshot = next;
+          if (cfg.security.max_inflight_body_bytes !== previous.security.max_inflight_body_bytes) {
+            logger.warn('security.max_inflight_body_bytes changed; it applies at the next restart');
+          }
+        },
+        logger,
+        metrics,
+      })
+    : undefined;
   const grpcAddress = opts.grpcListen ?? opts.config.listeners.grpc.address;
   const adminAddress = opts.adminListen ?? opts.config.listeners.admin.address;
   const graceMs = opts.shutdownGraceMs ?? 10_000;
@@ -46,8 +71,9 @@ export async function startRouter(opts: RouterOptions): Promise<RunningRouter> {
     snapshot: () => snapshot,
     metrics,
     logger,
-    // Room for the largest body plus headers and framing.
-    maxMessageBytes: opts.config.security.max_body_bytes + 1024 * 1024,
+    // Room for the largest body the schema allows plus headers and framing, so that a reload can
+    // raise security.max_body_bytes; the stream answers 413 above the configured limit.
+    maxMessageBytes: MAX_BODY_BYTES_LIMIT + 1024 * 1024,
     maxInflightBodyBytes: opts.config.security.max_inflight_body_bytes,
   });
   const bound = await extProc.start();
@@ -60,7 +86,7 @@ export async function startRouter(opts: RouterOptions): Promise<RunningRouter> {
         metrics,
         logger,
         readiness: [
-          { name: 'config', check: () => ({ ok: true, detail: `${opts.config.models.length} models` }) },
+          { name: 'config', check: () => ({ ok: true, detail: configDetail(snapshot, reloader?.status()) }) },
           {
             name: 'grpc',
             check: () => ({ ok: extProc.health.current === 'SERVING', detail: bound }),
@@ -74,6 +100,7 @@ export async function startRouter(opts: RouterOptions): Promise<RunningRouter> {
   }
   // Config and models are loaded (there are no models to load yet): ready for traffic.
   extProc.health.set('SERVING');
+  if (opts.configFile?.watch) reloader?.watch();
   logger.info('semroute ready', { grpc: bound, admin: admin?.url ?? 'off', models: opts.config.models.length });
 
   let closing: Promise<void> | undefined;
@@ -83,8 +110,11 @@ export async function startRouter(opts: RouterOptions): Promise<RunningRouter> {
     metrics,
     extProc,
     snapshot: () => snapshot,
+    reload: (trigger = 'signal') => reloader?.reload(trigger) ?? Promise.resolve(false),
+    reloadStatus: () => reloader?.status(),
     close() {
       closing ??= (async () => {
+        reloader?.close();
         await extProc.shutdown(graceMs);
         await admin?.close();
         await metrics.shutdown();
@@ -92,4 +122,18 @@ export async function startRouter(opts: RouterOptions): Promise<RunningRouter> {
       return closing;
     },
   };
+}
+
+/** /readyz detail of the config check: what is in use, and a rejected reload if there was one. */
+function configDetail(snapshot: RoutingSnapshot, status: ReloadStatus | undefined): string {
+  const cfg = snapshot.config;
+  let detail = `${cfg.models.length} models, ${cfg.decisions.length} decisions`;
+  if (!status) return detail;
+  detail += `; generation ${status.generation} (sha256 ${status.hash.slice(0, 12)})`;
+  const last = status.lastAttempt;
+  if (last && !last.ok) {
+    const first = last.issues[0];
+    detail += `; reload rejected at ${last.at}${first ? `: ${formatIssue(first)}` : ''}${last.issues.length > 1 ? ` (+${last.issues.length - 1} more)` : ''}`;
+  }
+  return detail;
 }

@@ -1,5 +1,7 @@
 // Everything a stream needs from one config version, built once per load/reload.
+import { ConfigError } from '../config/issues.js';
 import type { Config } from '../config/schema.js';
+import { unsupportedFeatures } from '../config/unsupported.js';
 import type { ParseLimits } from '../protocol/parse.js';
 import { Router } from '../routing/router.js';
 import { modelsListBody } from './replies.js';
@@ -21,4 +23,14 @@ export class RoutingSnapshot {
     };
     this.modelsList = modelsListBody(config, loadedAt);
   }
+}
+
+/**
+ * Builds everything a config needs before it takes traffic (start and hot reload). Throws
+ * ConfigError, with paths, for what this build cannot carry out.
+ */
+export function buildSnapshot(config: Config, source = 'config'): Promise<RoutingSnapshot> {
+  const unsupported = unsupportedFeatures(config);
+  if (unsupported.length > 0) return Promise.reject(new ConfigError(`${source} cannot be used`, unsupported));
+  return Promise.resolve(new RoutingSnapshot(config));
 }

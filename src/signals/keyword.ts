@@ -1,6 +1,6 @@
-// Keyword signal: any/all of a list of words or phrases in the last user message.
+// Keyword signal: any/all of a list of words or phrases in the text the signal reads.
 import type { KeywordSignalConfig } from '../config/schema.js';
-import { lastUserText } from '../protocol/ir.js';
+import { signalText } from './input.js';
 import type { Signal, SignalResult } from './types.js';
 
 function escapeRegExp(s: string): string {
@@ -57,6 +57,6 @@ export function keywordSignal(cfg: KeywordSignalConfig): Signal {
   return {
     kind: 'keyword',
     name: cfg.name,
-    extract: (ir) => Promise.resolve(evaluate(lastUserText(ir))),
+    extract: (ir) => Promise.resolve(evaluate(signalText(ir, cfg.input))),
   };
 }

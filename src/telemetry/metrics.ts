@@ -105,6 +105,13 @@ export function createMetrics(opts: MetricsOptions = {}): RouterMetrics {
   });
   // Both results are known up front: expose them at 0 so rate() and alerts work from the first scrape.
   for (const result of ['success', 'rejected'] satisfies ReloadResult[]) reloads.add(0, { result });
+  // Like Prometheus' own prometheus_config_last_reload_successful: alert on 0.
+  let lastReloadOk = 1;
+  meter
+    .createObservableGauge(name('config_last_reload_successful'), {
+      description: '1 when the last config reload was applied (or none was tried), 0 when it was rejected.',
+    })
+    .addCallback((r) => r.observe(lastReloadOk));
 
   // A plain number read at collection time: the gauge exists (at 0) before the first stream.
   let streamsActive = 0;
@@ -161,6 +168,7 @@ export function createMetrics(opts: MetricsOptions = {}): RouterMetrics {
     },
     recordReload(result) {
       reloads.add(1, { result });
+      lastReloadOk = result === 'success' ? 1 : 0;
     },
     async render() {
       const { resourceMetrics, errors: collectErrors } = await exporter.collect();

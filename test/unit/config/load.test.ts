@@ -3,6 +3,7 @@ import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ConfigError, loadConfigFile, parseConfig } from '../../../src/config/load.js';
+import { formatIssue } from '../../../src/config/issues.js';
 import { baseConfigDoc, testConfig } from '../../helpers/config.js';
 
 function problems(change: (doc: any) => void): string[] {
@@ -11,7 +12,7 @@ function problems(change: (doc: any) => void): string[] {
   try {
     parseConfig(doc);
   } catch (e) {
-    if (e instanceof ConfigError) return e.issues;
+    if (e instanceof ConfigError) return e.issues.map(formatIssue);
     throw e;
   }
   return [];
@@ -31,7 +32,7 @@ describe('config', () => {
     ['unknown top-level key', (d) => (d.modles = []), 'modles: unknown key'],
     ['unknown nested key', (d) => (d.models[1].servedname = 'x'), 'models[1].servedname: unknown key'],
     ['no models', (d) => (d.models = []), 'models:'],
-    ['bad endpoint', (d) => (d.models[0].endpoints = ['nohost']), 'models[0].endpoints[0]: expected host:port'],
+    ['bad endpoint', (d) => (d.models[0].endpoints = ['nohost']), 'models[0].endpoints[0]: expected host:port with a port in 1-65535, got "nohost"'],
     ['keyword without words', (d) => (d.signals.keyword[0] = { name: 'x' }), 'signals.keyword[0]'],
     [
       'unknown signal in a nested rule',

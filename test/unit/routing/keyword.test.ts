@@ -13,7 +13,7 @@ const ir = (text: string): RoutingRequest => ({
 });
 
 const sig = (cfg: Partial<{ any: string[]; all: string[]; whole_words: boolean; case_sensitive: boolean }>) =>
-  keywordSignal({ name: 'k', any: [], all: [], whole_words: true, case_sensitive: false, ...cfg });
+  keywordSignal({ name: 'k', any: [], all: [], whole_words: true, case_sensitive: false, input: 'last_user', ...cfg });
 
 describe('keyword signal', () => {
   it.each<[string, Parameters<typeof sig>[0], string, boolean]>([

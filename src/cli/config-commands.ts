@@ -1,0 +1,57 @@
+// `semroute validate FILE [--json]` and `semroute schema [--format json|markdown]`.
+import { parseArgs } from 'node:util';
+import { ConfigError, formatIssue, type ConfigIssue } from '../config/issues.js';
+import { configJsonSchema } from '../config/json-schema.js';
+import { loadConfigFile } from '../config/load.js';
+import { configReferenceMarkdown } from '../config/reference-doc.js';
+import type { Config } from '../config/schema.js';
+import { SIGNAL_KINDS } from '../config/schema/signals.js';
+import { buildSnapshot } from '../pipeline/snapshot.js';
+import { UsageError } from './usage.js';
+
+interface Out {
+  write(s: string): unknown;
+}
+
+function summary(cfg: Config) {
+  return {
+    models: cfg.models.length,
+    decisions: cfg.decisions.length,
+    signals: SIGNAL_KINDS.reduce((n, k) => n + cfg.signals[k].length, 0),
+  };
+}
+
+/** Exit 0 when the file would be accepted by `serve` (schema, references and build), else 1. */
+export async function runValidate(args: string[], out: Out, err: Out = process.stderr): Promise<number> {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { json: { type: 'boolean', default: false } } });
+  const file = positionals[0];
+  if (!file || positionals.length > 1) throw new UsageError('validate needs exactly one FILE');
+  let issues: ConfigIssue[] = [];
+  let cfg: Config | undefined;
+  try {
+    cfg = loadConfigFile(file);
+    await buildSnapshot(cfg, file);
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    issues = e.issues;
+  }
+  const valid = issues.length === 0;
+  if (values.json) {
+    out.write(`${JSON.stringify({ file, valid, errors: issues, ...(valid && cfg ? { summary: summary(cfg) } : {}) })}\n`);
+  } else if (valid && cfg) {
+    const s = summary(cfg);
+    out.write(`${file}: valid (${s.models} models, ${s.decisions} decisions, ${s.signals} signals)\n`);
+  } else {
+    err.write(`${file}: invalid, ${issues.length} problem${issues.length === 1 ? '' : 's'}:\n${issues.map((i) => `  ${formatIssue(i)}\n`).join('')}`);
+  }
+  return valid ? 0 : 1;
+}
+
+export function runSchema(args: string[], out: Out): number {
+  const { values } = parseArgs({ args, options: { format: { type: 'string', default: 'json' } } });
+  const schema = configJsonSchema();
+  if (values.format === 'json') out.write(`${JSON.stringify(schema, null, 2)}\n`);
+  else if (values.format === 'markdown') out.write(configReferenceMarkdown(schema));
+  else throw new UsageError(`unknown --format "${values.format}" (json or markdown)`);
+  return 0;
+}

@@ -1,0 +1,51 @@
+// inference: the ONNX models that classification signals use.
+import { z } from 'zod';
+
+export const executionProviderSchema = z.strictObject({
+  name: z
+    .enum(['cpu', 'cuda', 'webgpu'])
+    .default('cpu')
+    .describe('cpu; cuda (needs the CUDA provider: npm ci --onnxruntime-node-install=cuda12); webgpu (bundled, Dawn over Vulkan).'),
+  device_id: z.number().int().nonnegative().default(0).describe('GPU index for cuda/webgpu.'),
+  required: z.boolean().default(false).describe('Fail at start when the provider is unavailable instead of falling back to cpu.'),
+  intra_op_threads: z.number().int().nonnegative().default(0).describe('Threads inside one operator (0: onnxruntime decides).'),
+  inter_op_threads: z.number().int().nonnegative().default(0).describe('Threads across operators (0: onnxruntime decides).'),
+});
+
+export const batchingSchema = z.strictObject({
+  max_batch_size: z.number().int().min(1).max(1024).default(32).describe('Most texts in one session run.'),
+  max_wait_us: z.number().int().nonnegative().max(100_000).default(1000).describe('Longest a text waits for others to join its batch.'),
+  max_queue: z.number().int().positive().default(1024).describe('Texts waiting per model; beyond it calls fail fast as overloaded.'),
+});
+
+export const inferenceModelSchema = z.strictObject({
+  path: z.string().min(1).describe('Folder in the Hugging Face ONNX export layout (model.onnx, tokenizer.json, config.json). Relative to the config file.'),
+  task: z.enum(['sequence-classification', 'token-classification', 'embedding']),
+  max_length: z.number().int().positive().max(32_768).optional().describe("Truncation length in tokens (default: the tokenizer's model_max_length)."),
+  pooling: z.enum(['mean', 'cls']).optional().describe('Embedding pooling (default: config.json pooling, else mean).'),
+  dimensions: z.number().int().positive().optional().describe('Matryoshka truncation of embeddings.'),
+  execution_provider: executionProviderSchema.optional().describe('Overrides inference.execution_provider.'),
+  batching: batchingSchema.optional().describe('Overrides inference.batching.'),
+});
+
+/** The shipped defaults; a config may override them or add models under other names. */
+export const BUILTIN_INFERENCE_MODELS = {
+  domain: { path: 'models/domain-classifier', task: 'sequence-classification' },
+  jailbreak: { path: 'models/jailbreak-detector', task: 'sequence-classification' },
+  embedding: { path: 'models/embedding', task: 'embedding' },
+} as const;
+
+export const inferenceSchema = z
+  .strictObject({
+    execution_provider: executionProviderSchema.prefault({}).describe('Where models run.'),
+    batching: batchingSchema.prefault({}).describe('Dynamic micro-batching per model.'),
+    timeout_ms: z.number().int().positive().max(60_000).default(50).describe('Per-call budget; a late classification counts as not matched.'),
+    models: z
+      .record(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/), inferenceModelSchema)
+      .default({})
+      .describe('Models by name. domain, jailbreak and embedding default to the shipped models under models/.'),
+  })
+  .prefault({});
+
+export type InferenceConfig = z.infer<typeof inferenceSchema>;
+export type InferenceModelConfig = z.infer<typeof inferenceModelSchema>;

@@ -1,0 +1,40 @@
+// models: the backends semroute routes to.
+import { z } from 'zod';
+import { endpoint, name } from './common.js';
+
+export const REASONING_FAMILIES = ['qwen3', 'deepseek', 'gpt-oss', 'none'] as const;
+
+export const modelSchema = z.strictObject({
+  name: name.describe('What clients and decisions call the model; the value of x-semroute-model.'),
+  served_name: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('The model name the backend (vLLM --served-model-name) expects in the body\'s "model". Defaults to name.'),
+  cluster: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('The Envoy cluster serving this model; Envoy routes on the x-semroute-model header to it.'),
+  endpoints: z
+    .array(endpoint)
+    .default([])
+    .describe('Backend endpoints (routing.mode endpoint, and the local gateway of `semroute dev`).'),
+  reasoning_family: z
+    .enum(REASONING_FAMILIES)
+    .default('none')
+    .describe(
+      'How thinking is switched on: qwen3 → chat_template_kwargs.enable_thinking, deepseek → chat_template_kwargs.thinking, gpt-oss → reasoning_effort.',
+    ),
+  cost_per_million_tokens: z
+    .strictObject({
+      input: z.number().nonnegative().describe('Price of 1M prompt tokens.'),
+      output: z.number().nonnegative().describe('Price of 1M completion tokens.'),
+    })
+    .optional()
+    .describe('Used by the "cheapest" selection strategy.'),
+  max_context_tokens: z.number().int().positive().optional().describe('Largest context the model accepts.'),
+  tags: z.array(z.string().min(1)).default([]).describe('Free-form tags used by selection constraints.'),
+});
+
+export type ModelConfig = z.infer<typeof modelSchema>;

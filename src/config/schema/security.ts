@@ -1,0 +1,57 @@
+// security: request bounds, tenant identity and admin access.
+import { z } from 'zod';
+
+/** Upper bound of security.max_body_bytes (the gRPC message limit is sized from it). */
+export const MAX_BODY_BYTES_LIMIT = 64 * 1024 * 1024;
+
+export const adminTokenSchema = z
+  .strictObject({
+    token: z.string().min(16).optional().describe('The bearer token (prefer token_file or ${ENV}).'),
+    token_file: z.string().optional().describe('File holding the token, e.g. a mounted Kubernetes Secret; read at load and reload.'),
+    role: z.enum(['admin', 'viewer']).default('viewer').describe('viewer: read endpoints; admin: also explain and reload.'),
+  })
+  .refine((t) => (t.token === undefined) !== (t.token_file === undefined), { message: 'give exactly one of token and token_file' });
+
+export const securitySchema = z
+  .strictObject({
+    max_body_bytes: z
+      .number()
+      .int()
+      .positive()
+      .max(MAX_BODY_BYTES_LIMIT)
+      .default(4 * 1024 * 1024)
+      .describe('Largest request body accepted; larger ones get 413.'),
+    max_json_depth: z.number().int().min(4).max(1000).default(64).describe('Deepest JSON nesting accepted.'),
+    max_messages: z.number().int().positive().default(2048).describe('Most messages in one chat request.'),
+    max_inflight_body_bytes: z
+      .number()
+      .int()
+      .positive()
+      .default(256 * 1024 * 1024)
+      .describe('Request-body bytes all open streams may hold together; beyond it requests get 429.'),
+    identity: z
+      .strictObject({
+        tenant_header: z.string().default('x-tenant-id').describe('Header naming the tenant (set by a trusted auth hop).'),
+        trusted: z.boolean().default(false).describe('Trust tenant_header as sent; when false the tenant is a hash of the Authorization header.'),
+      })
+      .prefault({}),
+    admin_tokens: z.array(adminTokenSchema).default([]).describe('Bearer tokens for the admin listener; none: admin endpoints other than probes and metrics are off.'),
+    debug_headers: z.boolean().default(false).describe('Allow x-semroute-debug: true to return the matched signals.'),
+  })
+  .prefault({});
+
+export const telemetrySchema = z
+  .strictObject({
+    logging: z
+      .strictObject({ level: z.enum(['debug', 'info', 'warn', 'error']).default('info') })
+      .prefault({}),
+    metrics: z.strictObject({ enabled: z.boolean().default(true).describe('Serve /metrics on the admin listener.') }).prefault({}),
+    tracing: z
+      .strictObject({
+        otlp_endpoint: z.string().default('').describe('OTLP/HTTP endpoint; empty: tracing off.'),
+        sample_ratio: z.number().min(0).max(1).default(0.05),
+        service_name: z.string().default('semroute'),
+      })
+      .prefault({}),
+  })
+  .prefault({});

@@ -1,0 +1,76 @@
+// state, affinity and cache: what replicas share through Redis.
+import { z } from 'zod';
+import { endpoint, probability } from './common.js';
+
+const tlsSchema = z.strictObject({
+  enabled: z.boolean().default(false),
+  ca_file: z.string().optional().describe('PEM bundle to verify the server with.'),
+  cert_file: z.string().optional().describe('Client certificate (mutual TLS).'),
+  key_file: z.string().optional().describe('Client key (mutual TLS).'),
+  servername: z.string().optional().describe('SNI and certificate name, when it differs from the host.'),
+  insecure_skip_verify: z.boolean().default(false).describe('Do not verify the server certificate (tests only).'),
+});
+
+export const redisSchema = z.strictObject({
+  mode: z.enum(['standalone', 'sentinel', 'cluster']).default('standalone'),
+  url: z.string().regex(/^rediss?:\/\//, 'redis:// or rediss:// URL').optional().describe('Standalone server, e.g. redis://redis:6379/0.'),
+  sentinels: z.array(endpoint).default([]).describe('Sentinel endpoints (mode sentinel).'),
+  master_name: z.string().optional().describe('Sentinel master group name (mode sentinel).'),
+  nodes: z.array(endpoint).default([]).describe('Seed nodes (mode cluster).'),
+  username: z.string().optional(),
+  password: z.string().optional().describe('Prefer password_file or ${ENV} substitution over a literal.'),
+  password_file: z.string().optional().describe('File holding the password (e.g. a mounted Kubernetes Secret).'),
+  db: z.number().int().nonnegative().default(0),
+  tls: tlsSchema.prefault({}),
+  key_prefix: z.string().default('semroute:').describe('Prefix of every key; keys also carry a {hash tag} per partition for Cluster.'),
+  op_timeout_ms: z.number().int().positive().max(5000).default(20).describe('Budget of one Redis operation; beyond it the feature is skipped for that request.'),
+  connect_timeout_ms: z.number().int().positive().default(2000),
+  max_offline_queue: z.number().int().nonnegative().default(100).describe('Commands held while disconnected; more fail at once.'),
+  breaker: z
+    .strictObject({
+      failures: z.number().int().positive().default(5).describe('Consecutive failures that open the breaker.'),
+      open_ms: z.number().int().positive().default(2000).describe('How long it stays open before a probe.'),
+      slow_ms: z.number().int().positive().optional().describe('Latency that counts as a failure (default: op_timeout_ms).'),
+    })
+    .prefault({}),
+});
+
+export const stateSchema = z
+  .strictObject({
+    backend: z.enum(['memory', 'redis']).default('memory').describe('memory: one replica; redis: shared by all replicas.'),
+    redis: redisSchema.optional(),
+    memory: z
+      .strictObject({ max_entries: z.number().int().positive().default(100_000).describe('Bound on entries held in process.') })
+      .prefault({}),
+  })
+  .prefault({});
+
+export const affinitySchema = z
+  .strictObject({
+    enabled: z.boolean().default(true).describe('Keep a conversation on the model of its first turn.'),
+    ttl_seconds: z.number().int().positive().default(3600).describe('How long a pin lives; refreshed on use.'),
+    idle_timeout_seconds: z.number().int().positive().optional().describe('A pin idle this long may switch models.'),
+    switch: z
+      .strictObject({
+        on_higher_priority_by: z.number().int().positive().optional().describe('Switch when the new decision outranks the pinned one by this many priority points.'),
+        on_model_unavailable: z.boolean().default(true).describe('Switch when the pinned model is gone or blocked.'),
+        on_context_overflow: z.boolean().default(true).describe('Switch when the pinned model cannot hold the context.'),
+      })
+      .prefault({}),
+  })
+  .prefault({});
+
+export const cacheSchema = z
+  .strictObject({
+    enabled: z.boolean().default(false).describe('Master switch; decisions opt in with the cache plugin.'),
+    ttl_seconds: z.number().int().positive().default(3600),
+    max_entries_per_partition: z.number().int().positive().default(100_000).describe('Bound per (tenant, decision, model, ...) partition; oldest evicted.'),
+    similarity: probability.default(0.95).describe('Default lowest similarity for a semantic hit.'),
+    embedding_model: z.string().default('embedding').describe('The inference model (task embedding) used for semantic lookups.'),
+    cache_tool_calls: z.boolean().default(false).describe('Also store answers that call tools.'),
+    max_entry_bytes: z.number().int().positive().default(256 * 1024).describe('Larger answers are not stored.'),
+  })
+  .prefault({});
+
+export type StateConfig = z.infer<typeof stateSchema>;
+export type RedisConfig = z.infer<typeof redisSchema>;

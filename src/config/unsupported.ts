@@ -1,0 +1,29 @@
+// Parts of the v1 contract this build does not carry out yet. A config that uses them is refused
+// when it is built (serve, reload, validate) rather than accepted and silently ignored: a block
+// plugin that does nothing, or a decision whose signal never runs, would route traffic wrongly.
+import type { ConfigIssue } from './issues.js';
+import type { Config } from './schema.js';
+import { SIGNAL_KINDS, type SignalKind } from './schema/signals.js';
+
+const IMPLEMENTED_SIGNALS: ReadonlySet<SignalKind> = new Set(['keyword']);
+
+export function unsupportedFeatures(cfg: Config): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  const notYet = (path: string, what: string) => issues.push({ path, message: `${what} is not implemented in this build` });
+  for (const kind of SIGNAL_KINDS) {
+    if (!IMPLEMENTED_SIGNALS.has(kind) && cfg.signals[kind].length > 0) notYet(`signals.${kind}`, `the ${kind} signal`);
+  }
+  if (cfg.routing.mode !== 'cluster') notYet('routing.mode', `routing mode ${cfg.routing.mode}`);
+  if (cfg.routing.strategy !== 'priority') notYet('routing.strategy', `decision strategy ${cfg.routing.strategy}`);
+  cfg.decisions.forEach((d, i) => {
+    if (d.strategy !== 'first') notYet(`decisions[${i}].strategy`, `model strategy ${d.strategy}`);
+    for (const [plugin, value] of Object.entries(d.plugins)) {
+      if (value !== undefined) notYet(`decisions[${i}].plugins.${plugin}`, `the ${plugin} plugin`);
+    }
+    d.models.forEach((c, j) => {
+      if (c.reasoning !== 'default') notYet(`decisions[${i}].models[${j}].reasoning`, 'reasoning control');
+    });
+  });
+  if (cfg.state.backend !== 'memory') notYet('state.backend', `state backend ${cfg.state.backend}`);
+  return issues;
+}
