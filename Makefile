@@ -3,7 +3,7 @@ SHELL := /bin/bash
 NODE_MODULES_STAMP := node_modules/.package-lock.json
 DEV_CONFIG ?= deploy/local/semroute.yaml
 
-.PHONY: install build run test test-unit lint typecheck clean bench bench-quick models
+.PHONY: install build run test test-unit lint typecheck clean bench bench-quick models docs
 
 # Dependencies (npm ci when package-lock.json changed) and redis-server (apt, when missing).
 install: $(NODE_MODULES_STAMP)
@@ -49,3 +49,8 @@ bench: build
 DATASETS ?= ../shared/datasets
 models: build
 	node dist/tools/models/build.js --datasets $(DATASETS) --out models
+
+# The config reference and JSON Schema, generated from the zod schema (a test keeps them current).
+docs: build
+	node dist/src/cli/main.js schema --format markdown > docs/config.md
+	node dist/src/cli/main.js schema --format json > docs/semroute.schema.json

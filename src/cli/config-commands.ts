@@ -9,6 +9,8 @@ import { SIGNAL_KINDS } from '../config/schema/signals.js';
 import { buildSnapshot } from '../pipeline/snapshot.js';
 import { UsageError } from './usage.js';
 
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
 interface Out {
   write(s: string): unknown;
 }
@@ -40,7 +42,7 @@ export async function runValidate(args: string[], out: Out, err: Out = process.s
     out.write(`${JSON.stringify({ file, valid, errors: issues, ...(valid && cfg ? { summary: summary(cfg) } : {}) })}\n`);
   } else if (valid && cfg) {
     const s = summary(cfg);
-    out.write(`${file}: valid (${s.models} models, ${s.decisions} decisions, ${s.signals} signals)\n`);
+    out.write(`${file}: valid (${plural(s.models, 'model')}, ${plural(s.decisions, 'decision')}, ${plural(s.signals, 'signal')})\n`);
   } else {
     err.write(`${file}: invalid, ${issues.length} problem${issues.length === 1 ? '' : 's'}:\n${issues.map((i) => `  ${formatIssue(i)}\n`).join('')}`);
   }

@@ -55,7 +55,7 @@ function checkSignals(cfg: Config, issues: Issues): void {
   );
   const need = (kind: 'embedding' | 'domain' | 'jailbreak' | 'pii', task: string) =>
     cfg.signals[kind].forEach((s, i) => {
-      if (s.model !== undefined) checkInferenceModel(cfg, s.model, task, `signals.${kind}[${i}].model`, `a ${kind} signal`, issues);
+      if (s.model !== undefined) checkInferenceModel(cfg, s.model, task, `signals.${kind}[${i}].model`, `${/^[aeiou]/.test(kind) ? 'an' : 'a'} ${kind} signal`, issues);
     });
   need('embedding', 'embedding');
   need('domain', 'sequence-classification');

@@ -38,6 +38,12 @@ describe('semroute validate', () => {
     expect(r.stderr).toContain('decisions[0].rules.any[0]: unknown signal "mathy" (known: code, urgent)');
   });
 
+  it('--json prints one machine-readable report', () => {
+    const r = runCli(['validate', '--json', 'examples/config/minimal.yaml']);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ valid: true, errors: [] });
+  });
+
   it('exits 2 with usage on an unknown command', () => {
     const r = runCli(['frobnicate']);
     expect(r.code).toBe(2);
@@ -67,6 +73,35 @@ describe('semroute serve', () => {
       child.kill('SIGTERM');
       expect(await exitOf(child)).toBe(0);
       expect(output()).toContain('SIGTERM received');
+    } finally {
+      child.kill('SIGKILL');
+    }
+  }, 30_000);
+
+  it('reloads its config on SIGHUP and keeps serving when the new one is invalid', async () => {
+    const cfgFile = file('hup.yaml', baseConfigDoc());
+    const { child, output, match } = await spawnCli(
+      ['serve', '--config', cfgFile, '--grpc-listen', '127.0.0.1:0', '--admin-listen', '127.0.0.1:0'],
+      /"msg":"semroute ready".*?"admin":"([^"]+)"/,
+    );
+    try {
+      const adminUrl = match[1]!;
+      const waitFor = async (re: RegExp) => {
+        for (let i = 0; i < 200 && !re.test(output()); i++) await new Promise((r) => setTimeout(r, 25));
+        expect(output()).toMatch(re);
+      };
+      const doc = baseConfigDoc() as any;
+      doc.routing.default_model = 'large';
+      writeFileSync(cfgFile, stringify(doc));
+      child.kill('SIGHUP');
+      await waitFor(/"msg":"config reloaded".*"generation":2/);
+
+      writeFileSync(cfgFile, 'version: v1\nmodels: []\n');
+      child.kill('SIGHUP');
+      await waitFor(/"msg":"config reload rejected; the previous config stays in use"/);
+      const ready = await fetch(`${adminUrl}/readyz`);
+      expect(ready.status).toBe(200);
+      expect(JSON.stringify(await ready.json())).toContain('generation 2');
     } finally {
       child.kill('SIGKILL');
     }

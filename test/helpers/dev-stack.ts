@@ -1,6 +1,9 @@
 // Starts the whole local stack on ephemeral ports: two fake upstreams, semroute, the local gateway.
 import { startDev, type DevStack } from '../../src/cli/dev.js';
-import { parseConfig } from '../../src/config/load.js';
+import { writeFileSync } from 'node:fs';
+import { stringify } from 'yaml';
+import { loadConfigFile, parseConfig } from '../../src/config/load.js';
+import { contentHash } from '../../src/config/reload.js';
 import { startFakeUpstream, type FakeUpstream } from '../../src/dev/fake-upstream.js';
 import { baseConfigDoc } from './config.js';
 import { RecordingLogger } from './fakes.js';
@@ -14,7 +17,11 @@ export interface E2EStack {
   close(): Promise<void>;
 }
 
-export async function startE2EStack(change?: (doc: any) => void): Promise<E2EStack> {
+/**
+ * `configFile`: write the config there and let the router follow it (hot reload), as `semroute
+ * dev --config FILE` does.
+ */
+export async function startE2EStack(change?: (doc: any) => void, configFile?: string): Promise<E2EStack> {
   const small = await startFakeUpstream({ name: 'small', host: '127.0.0.1', port: 0, models: ['org/small-8b'] });
   const large = await startFakeUpstream({ name: 'large', host: '127.0.0.1', port: 0, models: ['org/large-235b'] });
   const doc = baseConfigDoc() as any;
@@ -22,8 +29,10 @@ export async function startE2EStack(change?: (doc: any) => void): Promise<E2ESta
   doc.models[1].endpoints = [`127.0.0.1:${large.port}`];
   change?.(doc);
   const logger = new RecordingLogger();
+  if (configFile) writeFileSync(configFile, stringify(doc));
   const dev = await startDev({
-    config: parseConfig(doc),
+    config: configFile ? loadConfigFile(configFile) : parseConfig(doc),
+    ...(configFile ? { configFile: { path: configFile, hash: contentHash(configFile), watch: true } } : {}),
     listen: { host: '127.0.0.1', port: 0 },
     fakeUpstreams: false,
     grpcListen: '127.0.0.1:0',
