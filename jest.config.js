@@ -12,7 +12,9 @@ const common = {
   extensionsToTreatAsEsm: ['.ts'],
   transform: { '^.+\\.ts$': swc },
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
-  testEnvironment: 'node',
+  // node, plus the main realm's typed arrays: onnxruntime-node's binding creates them there and
+  // onnxruntime-common checks them with instanceof (see the file).
+  testEnvironment: '<rootDir>/test/helpers/ort-environment.ts',
 };
 export default {
   projects: [

@@ -32,7 +32,7 @@ export async function runValidate(args: string[], out: Out, err: Out = process.s
   let cfg: Config | undefined;
   try {
     cfg = loadConfigFile(file);
-    await buildSnapshot(cfg, file);
+    (await buildSnapshot(cfg, file)).release();
   } catch (e) {
     if (!(e instanceof ConfigError)) throw e;
     issues = e.issues;

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The semroute command line: serve | dev | validate | schema | version.
+// The semroute command line: serve | dev | validate | schema | eval | version.
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfigFile } from '../config/load.js';
 import { contentHash } from '../config/reload.js';
@@ -16,6 +16,7 @@ Usage:
   semroute dev   --config FILE [--listen HOST:PORT] [--fake-upstreams]
   semroute validate FILE [--json]
   semroute schema [--format json|markdown]
+  semroute eval --model NAME|DIR --dataset FILE.jsonl [--json] [--provider cpu|cuda|webgpu]
   semroute version
 
 serve and dev watch the config file and reload it on change or SIGHUP.
@@ -44,8 +45,21 @@ function onShutdown(close: () => Promise<void>): void {
   process.on('SIGINT', () => stop('SIGINT'));
 }
 
-function onReloadSignal(reload: () => Promise<boolean>): void {
-  process.on('SIGHUP', () => void reload());
+/**
+ * SIGHUP reloads the config. The handler is installed before the router starts (SIGHUP's default
+ * action would kill the process); a SIGHUP that arrives while starting reloads once it is up.
+ */
+function reloadOnSighup(): (reload: () => Promise<boolean>) => void {
+  let target: (() => Promise<boolean>) | undefined;
+  let pending = false;
+  process.on('SIGHUP', () => {
+    if (target) void target();
+    else pending = true;
+  });
+  return (reload) => {
+    target = reload;
+    if (pending) void reload();
+  };
 }
 
 /** The config and what hot reload needs to follow its file. */
@@ -68,6 +82,7 @@ async function main(argv: string[]): Promise<number> {
         },
       });
       if (!values.config) throw new UsageError('serve needs --config FILE');
+      const onReloadSignal = reloadOnSighup();
       const router = await startRouter({
         ...configFromFile(values.config),
         ...(values['grpc-listen'] ? { grpcListen: values['grpc-listen'] } : {}),
@@ -91,6 +106,7 @@ async function main(argv: string[]): Promise<number> {
         },
       });
       if (!values.config) throw new UsageError('dev needs --config FILE');
+      const onReloadSignal = reloadOnSighup();
       // Loaded only here: the production `serve` path never loads the gateway or undici.
       const { startDev } = await import('./dev.js');
       const stack = await startDev({
@@ -123,6 +139,10 @@ async function main(argv: string[]): Promise<number> {
       return runValidate(rest, process.stdout);
     case 'schema':
       return runSchema(rest, process.stdout);
+    case 'eval': {
+      const { runEval } = await import('./eval.js');
+      return runEval(rest, { stdout: (s) => process.stdout.write(s), stderr: (s) => process.stderr.write(s) });
+    }
     case 'version':
     case '--version':
       process.stdout.write(`semroute ${VERSION}\n`);

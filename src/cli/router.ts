@@ -6,7 +6,9 @@ import { formatIssue } from '../config/issues.js';
 import { MAX_BODY_BYTES_LIMIT } from '../config/schema/security.js';
 import { startAdminServer, type AdminServer } from '../admin/server.js';
 import { ExtProcServer } from '../extproc/server.js';
+import { ModelPool } from '../pipeline/model-pool.js';
 import { buildSnapshot, type RoutingSnapshot } from '../pipeline/snapshot.js';
+import type { SignalObserver } from '../signals/types.js';
 import { createLogger, type Logger } from '../telemetry/logger.js';
 import { createMetrics, type RouterMetrics } from '../telemetry/metrics.js';
 
@@ -46,14 +48,31 @@ export async function startRouter(opts: RouterOptions): Promise<RunningRouter> {
   const metrics = createMetrics();
   // Streams read the current snapshot when they open and keep it: a reload swaps this variable
   // only after the new snapshot is completely built.
-  let snapshot = await buildSnapshot(opts.config, opts.configFile?.path);
+  const pool = new ModelPool(logger);
+  const signalLog = logger.rateLimited('signal-failure', 10_000);
+  const observer: SignalObserver = {
+    signalEvaluated(signal, outcome, seconds, error) {
+      metrics.recordSignal({ signal: signal.name, kind: signal.kind, outcome }, seconds);
+      if (error !== undefined) signalLog.warn('signal failed; it counts as ' + (signal.onError === 'matched' ? 'matched' : 'not matched'), { signal: signal.name, outcome, error });
+    },
+  };
+  const build = (cfg: Config) => buildSnapshot(cfg, opts.configFile?.path, { pool, observer, logger });
+  let snapshot: RoutingSnapshot;
+  try {
+    snapshot = await build(opts.config);
+  } catch (e) {
+    await pool.close();
+    throw e;
+  }
   const reloader = opts.configFile
     ? new ConfigReloader<RoutingSnapshot>({
         file: opts.configFile.path,
         initial: { config: opts.config, hash: opts.configFile.hash },
-        build: (cfg) => buildSnapshot(cfg, opts.configFile!.path),
+        build,
         apply: (next, cfg, previous) => {
+          const old = snapshot;
           snapshot = next;
+          old.release();
           if (cfg.security.max_inflight_body_bytes !== previous.security.max_inflight_body_bytes) {
             logger.warn('security.max_inflight_body_bytes changed; it applies at the next restart');
           }
@@ -76,7 +95,13 @@ export async function startRouter(opts: RouterOptions): Promise<RunningRouter> {
     maxMessageBytes: MAX_BODY_BYTES_LIMIT + 1024 * 1024,
     maxInflightBodyBytes: opts.config.security.max_inflight_body_bytes,
   });
-  const bound = await extProc.start();
+  let bound: string;
+  try {
+    bound = await extProc.start();
+  } catch (e) {
+    await pool.close();
+    throw e;
+  }
 
   let admin: AdminServer | undefined;
   if (adminAddress !== 'off') {
@@ -95,6 +120,7 @@ export async function startRouter(opts: RouterOptions): Promise<RunningRouter> {
       });
     } catch (e) {
       await extProc.shutdown(0);
+      await pool.close();
       throw e;
     }
   }
@@ -117,6 +143,7 @@ export async function startRouter(opts: RouterOptions): Promise<RunningRouter> {
         reloader?.close();
         await extProc.shutdown(graceMs);
         await admin?.close();
+        await pool.close();
         await metrics.shutdown();
       })();
       return closing;

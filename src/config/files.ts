@@ -7,18 +7,19 @@ import type { ConfigIssue } from './issues.js';
 import type { Config } from './schema.js';
 import { BUILTIN_INFERENCE_MODELS } from './schema/inference.js';
 
-/** The package root (where models/ ships), from dist/src/config or src/config. */
+/** The package root (where models/ ships): the nearest folder above this file with semroute's package.json. */
 export const PACKAGE_ROOT = (() => {
   let dir = path.dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 5; i++) {
+  for (;;) {
     try {
-      readFileSync(path.join(dir, 'package.json'));
-      return dir;
+      if ((JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as { name?: unknown }).name === 'semroute') return dir;
     } catch {
-      dir = path.dirname(dir);
+      // no package.json here, or not ours: keep climbing
     }
+    const up = path.dirname(dir);
+    if (up === dir) return process.cwd();
+    dir = up;
   }
-  return process.cwd();
 })();
 
 function readSecret(file: string, where: string, issues: ConfigIssue[]): string | undefined {

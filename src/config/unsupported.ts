@@ -5,20 +5,32 @@ import type { ConfigIssue } from './issues.js';
 import type { Config } from './schema.js';
 import { SIGNAL_KINDS, type SignalKind } from './schema/signals.js';
 
-const IMPLEMENTED_SIGNALS: ReadonlySet<SignalKind> = new Set(['keyword']);
+const IMPLEMENTED_PLUGINS: ReadonlySet<string> = new Set(['block']);
+
+/** The signal kinds src/signals/build.ts carries out. */
+const IMPLEMENTED_SIGNAL_KINDS: ReadonlySet<SignalKind> = new Set([
+  'keyword',
+  'regex',
+  'context',
+  'conversation',
+  'domain',
+  'jailbreak',
+  'embedding',
+  'pii',
+]);
 
 export function unsupportedFeatures(cfg: Config): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   const notYet = (path: string, what: string) => issues.push({ path, message: `${what} is not implemented in this build` });
   for (const kind of SIGNAL_KINDS) {
-    if (!IMPLEMENTED_SIGNALS.has(kind) && cfg.signals[kind].length > 0) notYet(`signals.${kind}`, `the ${kind} signal`);
+    if (!IMPLEMENTED_SIGNAL_KINDS.has(kind) && cfg.signals[kind].length > 0) notYet(`signals.${kind}`, `the ${kind} signal`);
   }
   if (cfg.routing.mode !== 'cluster') notYet('routing.mode', `routing mode ${cfg.routing.mode}`);
   if (cfg.routing.strategy !== 'priority') notYet('routing.strategy', `decision strategy ${cfg.routing.strategy}`);
   cfg.decisions.forEach((d, i) => {
     if (d.strategy !== 'first') notYet(`decisions[${i}].strategy`, `model strategy ${d.strategy}`);
     for (const [plugin, value] of Object.entries(d.plugins)) {
-      if (value !== undefined) notYet(`decisions[${i}].plugins.${plugin}`, `the ${plugin} plugin`);
+      if (value !== undefined && !IMPLEMENTED_PLUGINS.has(plugin)) notYet(`decisions[${i}].plugins.${plugin}`, `the ${plugin} plugin`);
     }
     d.models.forEach((c, j) => {
       if (c.reasoning !== 'default') notYet(`decisions[${i}].models[${j}].reasoning`, 'reasoning control');

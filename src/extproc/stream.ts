@@ -262,10 +262,12 @@ export class ExtProcStream {
     return headersResponse('response_headers', edit, { modeOverride: modeOverride(this.requestBodyMode, 'NONE') });
   }
 
-  private reply(reply: Parameters<typeof immediateResponse>[0] & { reason: string }): ProcessingResponse {
+  private reply(reply: Parameters<typeof immediateResponse>[0] & { reason: string; decision?: string }): ProcessingResponse {
     const { metrics } = this.deps;
     if (reply.reason === 'models_list') {
       metrics.recordRequest({ decision: 'none', model: 'none', outcome: 'models_list' });
+    } else if (reply.reason === 'blocked') {
+      metrics.recordRequest({ decision: reply.decision ?? 'none', model: 'none', outcome: 'blocked' });
     } else {
       metrics.recordRequest({ decision: 'none', model: 'none', outcome: 'error' });
       metrics.recordError({ code: reply.reason, status: reply.status });

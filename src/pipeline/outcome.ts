@@ -18,6 +18,8 @@ export interface Reply {
   body: Buffer;
   /** What it was, for metrics: an error code, or the kind of answer. */
   reason: ErrorCode | 'models_list';
+  /** The decision that answered (a block plugin), for metrics. */
+  decision?: string;
 }
 
 /** After request headers: how to treat the rest of the stream. */

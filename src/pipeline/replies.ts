@@ -1,9 +1,25 @@
 // Immediate replies: OpenAI-shaped errors and the models list.
 import type { Config } from '../config/schema.js';
 import { openAIErrorBody, type RouterError } from '../protocol/errors.js';
+import type { BlockConfig } from '../routing/router.js';
+import { DECISION_HEADER } from './headers.js';
 import type { Reply } from './outcome.js';
 
 const JSON_HEADERS = [['content-type', 'application/json']] as const;
+
+/** A decision's block plugin: its status and message in the OpenAI error shape. */
+export function blockReply(decision: string, block: BlockConfig): Reply {
+  const type = block.status === 429 ? 'rate_limit_error' : block.status >= 500 ? 'service_unavailable' : block.status === 403 ? 'permission_error' : 'invalid_request_error';
+  const body = JSON.stringify({ error: { message: block.message, type, param: null, code: block.code } });
+  return {
+    kind: 'reply',
+    status: block.status,
+    headers: [...JSON_HEADERS, [DECISION_HEADER, decision]],
+    body: Buffer.from(body),
+    reason: 'blocked',
+    decision,
+  };
+}
 
 export function errorReply(err: RouterError): Reply {
   return { kind: 'reply', status: err.status, headers: [...JSON_HEADERS], body: Buffer.from(openAIErrorBody(err)), reason: err.code };

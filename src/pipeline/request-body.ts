@@ -6,7 +6,7 @@ import { parseRequestBody } from '../protocol/parse.js';
 import type { ModelConfig } from '../config/schema.js';
 import { DECISION_HEADER, MODEL_HEADER } from './headers.js';
 import type { BodyOutcome } from './outcome.js';
-import { errorReply } from './replies.js';
+import { blockReply, errorReply } from './replies.js';
 import type { RoutingSnapshot } from './snapshot.js';
 
 /** The decision name reported when the client named a configured model itself. */
@@ -35,6 +35,7 @@ export async function onRequestBody(snap: RoutingSnapshot, protocol: Protocol, r
       break;
     case 'auto': {
       const choice = await snap.router.decide(ir);
+      if (choice.block) return blockReply(choice.decision, choice.block);
       decision = choice.decision;
       model = choice.model;
       break;

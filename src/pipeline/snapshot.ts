@@ -1,36 +1,83 @@
-// Everything a stream needs from one config version, built once per load/reload.
-import { ConfigError } from '../config/issues.js';
+// Everything a stream needs from one config version, built completely before it takes traffic
+// (at start and at each hot reload).
+import { ConfigError, type ConfigIssue } from '../config/issues.js';
 import type { Config } from '../config/schema.js';
 import { unsupportedFeatures } from '../config/unsupported.js';
+import { ModelLoadError, type InferenceLogger } from '../inference/index.js';
 import type { ParseLimits } from '../protocol/parse.js';
+import { ruleSignalNames } from '../routing/rules.js';
 import { Router } from '../routing/router.js';
+import { buildSignals, modelsForSignals } from '../signals/build.js';
+import type { Signal, SignalObserver } from '../signals/types.js';
+import { ModelPool, modelSpecFor } from './model-pool.js';
 import { modelsListBody } from './replies.js';
+
+export interface SnapshotOptions {
+  /** The built signals (buildSnapshot); without them only keyword signals run (tests). */
+  signals?: Signal[];
+  observer?: SignalObserver;
+  /** Unix seconds shown as `created` in /v1/models. */
+  loadedAt?: number;
+  /** Gives the snapshot's models back to the pool when it is replaced. */
+  release?: () => void;
+}
 
 export class RoutingSnapshot {
   readonly router: Router;
   readonly limits: ParseLimits;
   readonly modelsList: Buffer;
+  /** Call when this snapshot is no longer current. */
+  readonly release: () => void;
 
   constructor(
     readonly config: Config,
-    loadedAt = Math.floor(Date.now() / 1000),
+    opts: SnapshotOptions = {},
   ) {
-    this.router = new Router(config);
+    this.router = new Router(config, opts.signals, opts.observer);
     this.limits = {
       maxBodyBytes: config.security.max_body_bytes,
       maxJsonDepth: config.security.max_json_depth,
       maxMessages: config.security.max_messages,
     };
-    this.modelsList = modelsListBody(config, loadedAt);
+    this.modelsList = modelsListBody(config, opts.loadedAt ?? Math.floor(Date.now() / 1000));
+    this.release = opts.release ?? (() => undefined);
   }
 }
 
+export interface BuildOptions {
+  /** Shares loaded models between snapshots; without one, models are loaded and closed here. */
+  pool?: ModelPool;
+  observer?: SignalObserver;
+  logger?: InferenceLogger;
+}
+
 /**
- * Builds everything a config needs before it takes traffic (start and hot reload). Throws
- * ConfigError, with paths, for what this build cannot carry out.
+ * Builds everything a config needs before it takes traffic: unsupported features refused, the
+ * inference models that used signals need loaded (and warmed up), the signals built. Throws
+ * ConfigError with paths for anything that fails.
  */
-export function buildSnapshot(config: Config, source = 'config'): Promise<RoutingSnapshot> {
+export async function buildSnapshot(config: Config, source = 'config', opts: BuildOptions = {}): Promise<RoutingSnapshot> {
+  const fail = (issues: ConfigIssue[]) => new ConfigError(`${source} cannot be used`, issues);
   const unsupported = unsupportedFeatures(config);
-  if (unsupported.length > 0) return Promise.reject(new ConfigError(`${source} cannot be used`, unsupported));
-  return Promise.resolve(new RoutingSnapshot(config));
+  if (unsupported.length > 0) throw fail(unsupported);
+
+  const used = new Set<string>();
+  for (const d of config.decisions) ruleSignalNames(d.rules, used);
+  const pool = opts.pool ?? new ModelPool(opts.logger ?? { info: () => undefined, warn: () => undefined });
+  const specs = [...modelsForSignals(config, used)].sort().map((name) => modelSpecFor(config, name));
+  let lease;
+  try {
+    lease = await pool.acquire(specs);
+  } catch (e) {
+    const name = e instanceof ModelLoadError ? e.model : undefined;
+    throw fail([{ path: name ? `inference.models.${name}` : 'inference.models', message: (e as Error).message }]);
+  }
+  const issues: ConfigIssue[] = [];
+  const signals = await buildSignals(config, used, lease.models, issues);
+  const release = opts.pool ? () => lease.release() : () => void pool.close();
+  if (issues.length > 0) {
+    release();
+    throw fail(issues);
+  }
+  return new RoutingSnapshot(config, { signals, release, ...(opts.observer ? { observer: opts.observer } : {}) });
 }

@@ -3,13 +3,18 @@
 import type { Config, DecisionConfig, ModelConfig } from '../config/schema.js';
 import type { RoutingRequest } from '../protocol/ir.js';
 import { keywordSignal } from '../signals/keyword.js';
-import type { Signal, SignalResult } from '../signals/types.js';
+import { runSignals } from '../signals/run.js';
+import type { Signal, SignalObserver, SignalResult } from '../signals/types.js';
 import { evaluateRule, ruleSignalNames } from './rules.js';
+
+export type BlockConfig = NonNullable<DecisionConfig['plugins']['block']>;
 
 export interface RouteChoice {
   /** The decision that matched, the default decision, or "default" when none is configured. */
   decision: string;
   model: ModelConfig;
+  /** Set when the decision refuses the request (block plugin) instead of forwarding it. */
+  block?: BlockConfig;
   confidence: number;
   signals: ReadonlyMap<string, SignalResult>;
 }
@@ -19,7 +24,8 @@ export type ModelRequest = { kind: 'auto' } | { kind: 'explicit'; model: ModelCo
 
 interface CompiledDecision {
   config: DecisionConfig;
-  model: ModelConfig;
+  /** The first candidate; a block-only decision has none and reports the default model. */
+  model: ModelConfig | undefined;
 }
 
 export class Router {
@@ -30,7 +36,12 @@ export class Router {
   /** Only the signals some decision reads. */
   private readonly signals: Signal[];
 
-  constructor(readonly config: Config) {
+  /** `signals`: built by buildSnapshot; when absent, the keyword signals are built here (tests). */
+  constructor(
+    readonly config: Config,
+    signals?: Signal[],
+    private readonly observer?: SignalObserver,
+  ) {
     for (const m of config.models) this.modelsByName.set(m.name, m);
     // Clients may also name the backend's served name; the configured name wins on a clash.
     for (const m of config.models) {
@@ -41,17 +52,18 @@ export class Router {
     // Highest priority first; equal priorities keep config order (Array.prototype.sort is stable).
     this.decisions = [...config.decisions]
       .sort((a, b) => b.priority - a.priority)
-      .map((d) => ({ config: d, model: this.model(d.models[0]!.model) }));
+      .map((d) => ({ config: d, model: d.models[0] ? this.model(d.models[0].model) : undefined }));
 
     const { default_decision, default_model } = config.routing;
     const def = default_decision ? this.decisions.find((d) => d.config.name === default_decision) : undefined;
-    this.fallback = def
+    // The references check guarantees the default decision has a model.
+    this.fallback = def?.model
       ? { decision: def.config.name, model: def.model }
       : { decision: 'default', model: this.model(default_model ?? config.models[0]!.name) };
 
     const used = new Set<string>();
     for (const d of config.decisions) ruleSignalNames(d.rules, used);
-    this.signals = config.signals.keyword.filter((s) => used.has(s.name)).map(keywordSignal);
+    this.signals = signals ?? config.signals.keyword.filter((s) => used.has(s.name)).map(keywordSignal);
   }
 
   private model(name: string): ModelConfig {
@@ -71,13 +83,19 @@ export class Router {
   }
 
   async decide(ir: RoutingRequest): Promise<RouteChoice> {
-    const results = new Map<string, SignalResult>();
-    const values = await Promise.all(this.signals.map((s) => s.extract(ir)));
-    this.signals.forEach((s, i) => results.set(s.name, values[i]!));
+    const results = await runSignals(this.signals, ir, this.observer);
 
     for (const d of this.decisions) {
       const r = evaluateRule(d.config.rules, results);
-      if (r.matched) return { decision: d.config.name, model: d.model, confidence: r.confidence, signals: results };
+      if (!r.matched) continue;
+      const block = d.config.plugins.block;
+      return {
+        decision: d.config.name,
+        model: d.model ?? this.fallback.model,
+        ...(block ? { block } : {}),
+        confidence: r.confidence,
+        signals: results,
+      };
     }
     return { ...this.fallback, confidence: 0, signals: results };
   }

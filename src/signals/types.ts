@@ -15,4 +15,15 @@ export interface Signal {
   kind: string;
   name: string;
   extract(ir: RoutingRequest): Promise<SignalResult>;
+  /** Time budget; past it the signal counts as failed. Pure text signals have none. */
+  budgetMs?: number;
+  /** What a failure counts as (jailbreak may fail closed). Default not_matched. */
+  onError?: 'matched' | 'not_matched';
+}
+
+export type SignalOutcome = 'matched' | 'not_matched' | 'error' | 'timeout';
+
+/** Told of every signal evaluation (metrics, rate-limited logs). */
+export interface SignalObserver {
+  signalEvaluated(signal: Signal, outcome: SignalOutcome, seconds: number, error?: string): void;
 }

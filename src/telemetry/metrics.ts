@@ -25,6 +25,7 @@ import { MeterProvider } from '@opentelemetry/sdk-metrics';
 
 export type RequestOutcome = 'routed' | 'passthrough' | 'blocked' | 'error' | 'models_list' | 'cache_hit';
 export type ReloadResult = 'success' | 'rejected';
+export type SignalOutcomeLabel = 'matched' | 'not_matched' | 'error' | 'timeout';
 
 export interface RouterMetrics {
   /** One per HTTP request that reached a routing outcome. */
@@ -38,6 +39,8 @@ export interface RouterMetrics {
   streamClosed(): void;
   /** Config reload attempts by result. */
   recordReload(result: ReloadResult): void;
+  /** One signal evaluation: its outcome (matched, not_matched, error, timeout) and time. */
+  recordSignal(labels: { signal: string; kind: string; outcome: SignalOutcomeLabel }, seconds: number): void;
   /** Prometheus text exposition of everything above (content-type text/plain; version=0.0.4). */
   render(): Promise<string>;
   shutdown(): Promise<void>;
@@ -95,6 +98,13 @@ export function createMetrics(opts: MetricsOptions = {}): RouterMetrics {
   });
   const latency: Histogram = meter.createHistogram(name('routing_latency_seconds'), {
     description: 'Seconds spent deciding the route for one request (request body received to answer sent).',
+    advice: { explicitBucketBoundaries: [...LATENCY_BUCKETS_SECONDS] },
+  });
+  const signals: Counter = meter.createCounter(name('signal_evaluations_total'), {
+    description: 'Signal evaluations by signal, kind and outcome (error and timeout count as not matched, or matched when the signal fails closed).',
+  });
+  const signalLatency: Histogram = meter.createHistogram(name('signal_latency_seconds'), {
+    description: 'Seconds one signal took, by kind.',
     advice: { explicitBucketBoundaries: [...LATENCY_BUCKETS_SECONDS] },
   });
   const errors: Counter = meter.createCounter(name('errors_total'), {
@@ -165,6 +175,10 @@ export function createMetrics(opts: MetricsOptions = {}): RouterMetrics {
     },
     streamClosed() {
       if (streamsActive > 0) streamsActive--;
+    },
+    recordSignal({ signal, kind, outcome }, seconds) {
+      signals.add(1, { signal: labelValue(signal), kind, outcome });
+      if (Number.isFinite(seconds) && seconds >= 0) signalLatency.record(seconds, { kind });
     },
     recordReload(result) {
       reloads.add(1, { result });

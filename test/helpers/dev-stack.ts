@@ -30,15 +30,22 @@ export async function startE2EStack(change?: (doc: any) => void, configFile?: st
   change?.(doc);
   const logger = new RecordingLogger();
   if (configFile) writeFileSync(configFile, stringify(doc));
-  const dev = await startDev({
-    config: configFile ? loadConfigFile(configFile) : parseConfig(doc),
-    ...(configFile ? { configFile: { path: configFile, hash: contentHash(configFile), watch: true } } : {}),
-    listen: { host: '127.0.0.1', port: 0 },
-    fakeUpstreams: false,
-    grpcListen: '127.0.0.1:0',
-    adminListen: '127.0.0.1:0',
-    logger,
-  });
+  let dev: DevStack;
+  try {
+    dev = await startDev({
+      config: configFile ? loadConfigFile(configFile) : parseConfig(doc),
+      ...(configFile ? { configFile: { path: configFile, hash: contentHash(configFile), watch: true } } : {}),
+      listen: { host: '127.0.0.1', port: 0 },
+      fakeUpstreams: false,
+      grpcListen: '127.0.0.1:0',
+      adminListen: '127.0.0.1:0',
+      logger,
+    });
+  } catch (e) {
+    // A stack that fails to start must not leave its upstreams listening (jest would never exit).
+    await Promise.all([small.close(), large.close()]);
+    throw e;
+  }
   return {
     url: dev.gateway.url,
     small,

@@ -23,6 +23,10 @@ export class RecordingMetrics implements RouterMetrics {
   streamClosed(): void {
     this.streams--;
   }
+  signals: Array<{ signal: string; kind: string; outcome: string }> = [];
+  recordSignal(l: { signal: string; kind: string; outcome: string }): void {
+    this.signals.push(l);
+  }
   recordReload(result: 'success' | 'rejected'): void {
     this.reloads.push(result);
   }

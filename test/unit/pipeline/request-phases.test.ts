@@ -4,7 +4,7 @@ import { onRequestHeaders } from '../../../src/pipeline/request-headers.js';
 import { RoutingSnapshot } from '../../../src/pipeline/snapshot.js';
 import { testConfig } from '../../helpers/config.js';
 
-const snap = new RoutingSnapshot(testConfig(), 1700000000);
+const snap = new RoutingSnapshot(testConfig(), { loadedAt: 1700000000 });
 const hdrs = (h: Record<string, string>) => new Map(Object.entries(h));
 
 describe('onRequestHeaders', () => {

@@ -1,0 +1,218 @@
+// A dynamic micro-batcher for one model. Calls queue up; a batch runs when it holds
+// `maxBatchSize` calls, or when calls stop arriving (the queue did not grow during one event-loop
+// turn), or when the first call has waited `maxWaitUs`, whichever comes first: an idle model adds
+// no wait, a burst is grouped. A batch is sorted by length (the runner pads to the batch's longest)
+// and run as ONE runner call; each caller gets its own result. Calls of very different lengths are
+// kept apart (`maxPaddingRatio`) so one long prompt does not make a batch of short ones pay for its
+// padding. At most `maxInFlight` runner calls at a time, a bounded queue, a per-call timeout: every
+// path ends in a result or a coded error, never a hang.
+import {
+  InferenceClosedError,
+  InferenceModelError,
+  InferenceOverloadedError,
+  InferenceTimeoutError,
+} from './errors.js';
+
+/** Runs one batch; must return one output per input, in the same order. */
+export type BatchRunner<I, O> = (inputs: I[]) => Promise<O[]>;
+
+export interface BatcherOptions<I> {
+  /** Used in error messages. */
+  name: string;
+  maxBatchSize: number;
+  maxWaitUs: number;
+  maxQueue: number;
+  maxInFlight?: number;
+  timeoutMs: number;
+  /** Token length of an input, used to sort a batch. */
+  lengthOf: (input: I) => number;
+  /**
+   * A batch grows only while (size × longest) ≤ ratio × (sum of lengths), i.e. padding stays under
+   * ratio - 1 of the real tokens. The oldest call always goes. Default 2; Infinity turns it off.
+   */
+  maxPaddingRatio?: number;
+  /** Clock in ms (tests inject one). */
+  now?: () => number;
+}
+
+interface Pending<I, O> {
+  input: I;
+  length: number;
+  resolve: (o: O) => void;
+  reject: (e: unknown) => void;
+  timer: NodeJS.Timeout | undefined;
+  settled: boolean;
+  cleanup?: () => void;
+}
+
+export interface BatcherStats {
+  queued: number;
+  inFlight: number;
+  batches: number;
+  /** Inputs sent to the runner (sum of batch sizes). */
+  items: number;
+}
+
+export class MicroBatcher<I, O> {
+  private readonly queue: Pending<I, O>[] = [];
+  private readonly running = new Set<Promise<void>>();
+  private waitImmediate: NodeJS.Immediate | undefined;
+  private waitDeadline = 0;
+  private waitSeen = 0;
+  private closed = false;
+  private batches = 0;
+  private items = 0;
+  private readonly maxInFlight: number;
+  private readonly maxPaddingRatio: number;
+  private readonly now: () => number;
+
+  constructor(
+    private readonly runner: BatchRunner<I, O>,
+    private readonly opts: BatcherOptions<I>,
+  ) {
+    if (!(opts.maxBatchSize >= 1)) throw new RangeError('maxBatchSize must be at least 1');
+    if (!(opts.maxQueue >= 1)) throw new RangeError('maxQueue must be at least 1');
+    this.maxInFlight = Math.max(1, opts.maxInFlight ?? 1);
+    this.maxPaddingRatio = opts.maxPaddingRatio ?? 2;
+    this.now = opts.now ?? (() => performance.now());
+  }
+
+  stats(): BatcherStats {
+    return { queued: this.queue.length, inFlight: this.running.size, batches: this.batches, items: this.items };
+  }
+
+  /**
+   * Queues one input. `signal` lets the caller give up earlier than the configured timeout (a
+   * request deadline); an abort is reported with code 'timeout'.
+   */
+  submit(input: I, signal?: AbortSignal): Promise<O> {
+    if (this.closed) return Promise.reject(new InferenceClosedError(this.opts.name));
+    if (signal?.aborted) return Promise.reject(new InferenceTimeoutError(this.opts.name, 0, 'aborted by the caller'));
+    if (this.queue.length >= this.opts.maxQueue) {
+      return Promise.reject(new InferenceOverloadedError(this.opts.name, this.opts.maxQueue));
+    }
+    return new Promise<O>((resolve, reject) => {
+      const p: Pending<I, O> = { input, length: this.opts.lengthOf(input), resolve, reject, timer: undefined, settled: false };
+      // Leave the queue at once; an in-flight batch completes and its result is dropped.
+      const giveUp = (err: InferenceTimeoutError) => {
+        const i = this.queue.indexOf(p);
+        if (i >= 0) this.queue.splice(i, 1);
+        this.settle(p, undefined, err);
+      };
+      if (this.opts.timeoutMs > 0 && Number.isFinite(this.opts.timeoutMs)) {
+        p.timer = setTimeout(() => giveUp(new InferenceTimeoutError(this.opts.name, this.opts.timeoutMs)), this.opts.timeoutMs);
+      }
+      if (signal) {
+        const onAbort = () => giveUp(new InferenceTimeoutError(this.opts.name, 0, 'aborted by the caller'));
+        signal.addEventListener('abort', onAbort, { once: true });
+        p.cleanup = () => signal.removeEventListener('abort', onAbort);
+      }
+      this.queue.push(p);
+      this.schedule();
+    });
+  }
+
+  /** Refuses new calls, rejects queued ones with 'closed', and waits for the batches in flight. */
+  async close(): Promise<void> {
+    this.closed = true;
+    this.clearWait();
+    for (const p of this.queue.splice(0)) this.settle(p, undefined, new InferenceClosedError(this.opts.name));
+    await Promise.allSettled([...this.running]);
+  }
+
+  private schedule(): void {
+    if (this.closed || this.queue.length === 0) return;
+    if (this.running.size >= this.maxInFlight) return; // the finishing batch reschedules
+    if (this.queue.length >= this.opts.maxBatchSize) {
+      this.clearWait();
+      this.launch();
+      return;
+    }
+    if (this.waitImmediate) return;
+    this.waitDeadline = this.now() + this.opts.maxWaitUs / 1000;
+    this.waitSeen = this.queue.length;
+    this.waitImmediate = setImmediate(this.checkWait);
+  }
+
+  /** Once per event-loop turn while waiting: run unless calls are still arriving and time is left. */
+  private readonly checkWait = (): void => {
+    this.waitImmediate = undefined;
+    if (this.closed || this.running.size >= this.maxInFlight) return;
+    if (this.queue.length > this.waitSeen && this.now() < this.waitDeadline) {
+      this.waitSeen = this.queue.length;
+      this.waitImmediate = setImmediate(this.checkWait);
+      return;
+    }
+    this.launch();
+  };
+
+  private clearWait(): void {
+    if (this.waitImmediate) clearImmediate(this.waitImmediate);
+    this.waitImmediate = undefined;
+  }
+
+  /** Takes the oldest call and the queued calls closest to it in length, within the padding bound. */
+  private take(): Pending<I, O>[] {
+    const live = this.queue.filter((p) => !p.settled);
+    const max = this.opts.maxBatchSize;
+    if (live.length === 0) return [];
+    const oldest = live[0]!;
+    const others = live.slice(1).sort((a, b) => Math.abs(a.length - oldest.length) - Math.abs(b.length - oldest.length));
+    const batch = [oldest];
+    let longest = Math.max(1, oldest.length);
+    let sum = Math.max(1, oldest.length);
+    for (const p of others) {
+      if (batch.length >= max) break;
+      const len = Math.max(1, p.length);
+      const newLongest = Math.max(longest, len);
+      if ((batch.length + 1) * newLongest > this.maxPaddingRatio * (sum + len)) continue;
+      batch.push(p);
+      longest = newLongest;
+      sum += len;
+    }
+    const chosen = new Set(batch);
+    const rest = this.queue.filter((p) => !chosen.has(p) && !p.settled);
+    this.queue.length = 0;
+    this.queue.push(...rest);
+    return batch;
+  }
+
+  private launch(): void {
+    const batch = this.take();
+    if (batch.length === 0) return;
+    batch.sort((a, b) => a.length - b.length);
+    this.batches++;
+    this.items += batch.length;
+    const run = this.runBatch(batch).finally(() => {
+      this.running.delete(run);
+      // Calls that queued during the run have already waited; run them now.
+      this.clearWait();
+      while (!this.closed && this.queue.length > 0 && this.running.size < this.maxInFlight) this.launch();
+    });
+    this.running.add(run);
+  }
+
+  private async runBatch(batch: Pending<I, O>[]): Promise<void> {
+    let outputs: O[];
+    try {
+      outputs = await this.runner(batch.map((p) => p.input));
+      if (outputs.length !== batch.length) {
+        throw new Error(`runner returned ${outputs.length} results for ${batch.length} inputs`);
+      }
+    } catch (e) {
+      const err = new InferenceModelError(this.opts.name, e);
+      for (const p of batch) this.settle(p, undefined, err);
+      return;
+    }
+    batch.forEach((p, i) => this.settle(p, outputs[i]));
+  }
+
+  private settle(p: Pending<I, O>, value: O | undefined, error?: unknown): void {
+    if (p.settled) return;
+    p.settled = true;
+    if (p.timer) clearTimeout(p.timer);
+    p.cleanup?.();
+    if (error !== undefined) p.reject(error);
+    else p.resolve(value as O);
+  }
+}

@@ -1,0 +1,115 @@
+// The model's tokenizer (@huggingface/tokenizers reads WordPiece, BPE and Unigram from
+// tokenizer.json), with truncation that keeps the final special token(s) such as [SEP] or </s>.
+import { Tokenizer } from '@huggingface/tokenizers';
+import type { JsonObject } from './folder.js';
+import { DEFAULTS } from './types.js';
+
+export interface EncodedText {
+  ids: number[];
+  tokens: string[];
+  /** True where the post-processor added the token ([CLS], [SEP], <s>, …). */
+  special: boolean[];
+}
+
+/** The surface form conventions of the tokenizer's model, used to align tokens to text. */
+export interface TokenStyle {
+  /** WordPiece's continuing-subword prefix ("##"), if any. */
+  continuationPrefix: string | undefined;
+  /** Byte-level BPE (GPT-2/RoBERTa): tokens spell bytes, "Ġ" is a space. */
+  byteLevel: boolean;
+  /** SentencePiece metaspace: "▁" marks a word start. */
+  metaspace: string | undefined;
+}
+
+// Tokenizers store "no limit" as a huge sentinel (1e30).
+const UNBOUNDED = 1_000_000;
+
+/** min(configured, tokenizer_config.model_max_length, config.max_position_embeddings). */
+export function effectiveMaxLength(configured: number | undefined, tokenizerConfig: JsonObject, config: JsonObject): number {
+  const limits = [configured, tokenizerConfig.model_max_length, config.max_position_embeddings]
+    .filter((v): v is number => typeof v === 'number' && Number.isFinite(v) && v > 0 && v < UNBOUNDED)
+    .map(Math.floor);
+  return limits.length > 0 ? Math.min(...limits) : DEFAULTS.fallbackMaxLength;
+}
+
+// The package's type declarations do not resolve under NodeNext (extensionless re-exports), so
+// the part used here is declared locally.
+interface HfTokenizer {
+  encode(text: string, options: { add_special_tokens: boolean }): { ids: number[]; tokens: string[] };
+}
+const HfTokenizerClass = Tokenizer as unknown as new (tokenizerJson: object, tokenizerConfig: object) => HfTokenizer;
+
+export class TextTokenizer {
+  readonly style: TokenStyle;
+  private readonly tokenizer: HfTokenizer;
+  /** How many special tokens the post-processor puts before and after the text. */
+  private readonly prefixLen: number;
+  private readonly suffixLen: number;
+
+  constructor(
+    tokenizerJson: JsonObject,
+    tokenizerConfig: JsonObject,
+    readonly maxLength: number,
+  ) {
+    this.tokenizer = new HfTokenizerClass(tokenizerJson, tokenizerConfig);
+    this.style = tokenStyle(tokenizerJson);
+    // Found by probing, not from the added-token list: [UNK] is "special" there but is text.
+    const bare = this.tokenizer.encode('a', { add_special_tokens: false }).ids;
+    const full = this.tokenizer.encode('a', { add_special_tokens: true }).ids;
+    const at = full.findIndex((_, i) => bare.every((id, k) => full[i + k] === id));
+    this.prefixLen = Math.max(0, at);
+    this.suffixLen = Math.max(0, full.length - this.prefixLen - bare.length);
+    if (maxLength < this.prefixLen + this.suffixLen + 1) throw new RangeError(`maxLength ${maxLength} is too small`);
+  }
+
+  encode(text: string): EncodedText {
+    // Tokenizing a long prompt whole blocks the event loop for milliseconds, and all but the first
+    // maxLength tokens are cut anyway. Tokenize a prefix ending at whitespace, growing it until it
+    // yields more tokens than are kept (plus a margin for the word at the cut).
+    for (let window = this.maxLength * 4; ; window *= 2) {
+      if (text.length <= window) return this.truncate(this.tokenizer.encode(text, { add_special_tokens: true }));
+      const enc = this.tokenizer.encode(text.slice(0, cutPoint(text, window)), { add_special_tokens: true });
+      if (enc.ids.length > this.maxLength + PREFIX_MARGIN) return this.truncate(enc);
+    }
+  }
+
+  private truncate(enc: { ids: number[]; tokens: string[] }): EncodedText {
+    let ids = enc.ids;
+    let tokens = enc.tokens;
+    if (ids.length > this.maxLength) {
+      // Keep the trailing special tokens ([SEP], </s>) and cut the text before them.
+      const head = this.maxLength - this.suffixLen;
+      ids = ids.slice(0, head).concat(ids.slice(ids.length - this.suffixLen));
+      tokens = tokens.slice(0, head).concat(tokens.slice(tokens.length - this.suffixLen));
+    }
+    const textEnd = ids.length - this.suffixLen;
+    return { ids, tokens, special: ids.map((_, i) => i < this.prefixLen || i >= textEnd) };
+  }
+}
+
+const PREFIX_MARGIN = 16;
+
+/** The last whitespace at or before `window`, else `window` (not inside a surrogate pair). */
+function cutPoint(text: string, window: number): number {
+  for (let i = window; i > window / 2; i--) if (/\s/.test(text[i]!)) return i;
+  const code = text.charCodeAt(window - 1);
+  return code >= 0xd800 && code <= 0xdbff ? window + 1 : window;
+}
+
+function hasType(section: unknown, type: string): boolean {
+  if (typeof section !== 'object' || section === null) return false;
+  const s = section as { type?: unknown; pretokenizers?: unknown; normalizers?: unknown };
+  if (s.type === type) return true;
+  const children = s.pretokenizers ?? s.normalizers;
+  return Array.isArray(children) && children.some((c) => hasType(c, type));
+}
+
+function tokenStyle(tokenizerJson: JsonObject): TokenStyle {
+  const model = tokenizerJson.model as { type?: unknown; continuing_subword_prefix?: unknown };
+  const prefix = typeof model.continuing_subword_prefix === 'string' && model.continuing_subword_prefix !== ''
+    ? model.continuing_subword_prefix
+    : model.type === 'WordPiece' ? '##' : undefined;
+  const byteLevel = hasType(tokenizerJson.pre_tokenizer, 'ByteLevel') || hasType(tokenizerJson.decoder, 'ByteLevel');
+  const metaspace = hasType(tokenizerJson.pre_tokenizer, 'Metaspace') || hasType(tokenizerJson.decoder, 'Metaspace') ? '▁' : undefined;
+  return { continuationPrefix: prefix, byteLevel, metaspace };
+}

@@ -1,0 +1,26 @@
+// Conversation signal: number of user turns, tools offered, an agent's tool-call loop in progress.
+import type { z } from 'zod';
+import type { conversationSignalSchema } from '../config/schema/signals.js';
+import type { Signal } from './types.js';
+
+export type ConversationSignalConfig = z.infer<typeof conversationSignalSchema>;
+
+export function conversationSignal(cfg: ConversationSignalConfig): Signal {
+  return {
+    kind: 'conversation',
+    name: cfg.name,
+    extract(ir) {
+      const turns = ir.messages.filter((m) => m.role === 'user').length;
+      const last = ir.messages.at(-1);
+      const toolLoop = last !== undefined && (last.role === 'tool' || last.role === 'function');
+      const checks = [
+        cfg.min_turns === undefined || turns >= cfg.min_turns,
+        cfg.max_turns === undefined || turns <= cfg.max_turns,
+        cfg.tools_present === undefined || cfg.tools_present === ir.hasTools,
+        cfg.tool_loop === undefined || cfg.tool_loop === toolLoop,
+      ];
+      const matched = checks.every(Boolean);
+      return Promise.resolve({ matched, confidence: matched ? 1 : 0, detail: `${turns} turns, tools ${ir.hasTools}, tool loop ${toolLoop}` });
+    },
+  };
+}

@@ -1,0 +1,101 @@
+// The signals that need no model: regex, context length, conversation shape; and the runner's
+// budgets and failure handling.
+import { describe, expect, it } from '@jest/globals';
+import type { RoutingRequest } from '../../../src/protocol/ir.js';
+import { contextSignal, estimateTokens } from '../../../src/signals/context.js';
+import { conversationSignal } from '../../../src/signals/conversation.js';
+import { regexSignal } from '../../../src/signals/regex.js';
+import { runSignal, runSignals } from '../../../src/signals/run.js';
+import type { Signal, SignalOutcome } from '../../../src/signals/types.js';
+
+const ir = (messages: Array<[RoutingRequest['messages'][number]['role'], string]>, extra: Partial<RoutingRequest> = {}): RoutingRequest => ({
+  protocol: 'openai.chat',
+  model: 'auto',
+  stream: false,
+  messages: messages.map(([role, text]) => ({ role, text, toolCalls: 0 })),
+  hasTools: false,
+  maxOutputTokens: undefined,
+  body: {},
+  ...extra,
+});
+
+describe('regex signal', () => {
+  const sig = (patterns: string[], input: 'last_user' | 'system' = 'last_user', case_sensitive = false) =>
+    regexSignal({ name: 'r', patterns, case_sensitive, input });
+
+  it('matches any pattern over the chosen text, case-insensitively by default', async () => {
+    const req = ir([['system', 'You are a SQL expert'], ['user', 'SELECT * FROM t']]);
+    expect((await sig(['^select\\b']).extract(req)).matched).toBe(true);
+    expect((await sig(['^select\\b'], 'last_user', true).extract(req)).matched).toBe(false);
+    expect((await sig(['sql expert'], 'system').extract(req)).matched).toBe(true);
+    expect((await sig(['sql expert']).extract(req)).matched).toBe(false);
+  });
+});
+
+describe('context signal', () => {
+  it('estimates ~bytes/4 + framing per message', () => {
+    expect(estimateTokens(ir([['user', 'x'.repeat(400)]]))).toBe(104);
+    expect(estimateTokens(ir([['user', 'é'.repeat(100)]]))).toBe(54); // 200 UTF-8 bytes
+  });
+  it.each<[number | undefined, number | undefined, number, boolean]>([
+    [1000, undefined, 4000, true],
+    [1000, undefined, 3000, false],
+    [undefined, 500, 1000, true],
+    [undefined, 500, 4000, false],
+    [100, 200, 600, true],
+  ])('min %s max %s on %s chars → %s', async (min_tokens, max_tokens, chars, expected) => {
+    const s = contextSignal({ name: 'c', ...(min_tokens !== undefined ? { min_tokens } : {}), ...(max_tokens !== undefined ? { max_tokens } : {}) });
+    expect((await s.extract(ir([['user', 'a'.repeat(chars)]]))).matched).toBe(expected);
+  });
+});
+
+describe('conversation signal', () => {
+  const multi = ir([['user', 'a'], ['assistant', 'b'], ['user', 'c'], ['assistant', 'call'], ['tool', '{"r":1}']], { hasTools: true });
+  it.each<[string, Record<string, unknown>, RoutingRequest, boolean]>([
+    ['min turns met', { min_turns: 2 }, multi, true],
+    ['min turns not met', { min_turns: 3 }, multi, false],
+    ['max turns', { max_turns: 1 }, multi, false],
+    ['tools present', { tools_present: true }, multi, true],
+    ['tools absent', { tools_present: false }, multi, false],
+    ['tool loop in progress', { tool_loop: true }, multi, true],
+    ['no tool loop on a user turn', { tool_loop: true }, ir([['user', 'hi']]), false],
+    ['all conditions together', { min_turns: 2, tools_present: true, tool_loop: true }, multi, true],
+  ])('%s', async (_n, cfg, req, expected) => {
+    expect((await conversationSignal({ name: 'conv', ...cfg }).extract(req)).matched).toBe(expected);
+  });
+});
+
+describe('running signals', () => {
+  const outcomes: Array<[string, SignalOutcome, string | undefined]> = [];
+  const observer = { signalEvaluated: (s: Signal, o: SignalOutcome, _sec: number, err?: string) => outcomes.push([s.name, o, err]) };
+  const slow = (name: string, onError?: 'matched'): Signal => ({
+    kind: 'domain',
+    name,
+    budgetMs: 20,
+    ...(onError ? { onError } : {}),
+    extract: () => new Promise((r) => setTimeout(() => r({ matched: true, confidence: 1 }), 500).unref()),
+  });
+  const failing: Signal = { kind: 'jailbreak', name: 'boom', extract: () => Promise.reject(new Error('session closed')) };
+  const fine: Signal = { kind: 'keyword', name: 'fine', extract: () => Promise.resolve({ matched: true, confidence: 0.7 }) };
+
+  it('a late signal counts as not matched and is reported as a timeout, without waiting for it', async () => {
+    outcomes.length = 0;
+    const t0 = Date.now();
+    const r = await runSignal(slow('late'), ir([['user', 'x']]), observer);
+    expect(Date.now() - t0).toBeLessThan(400);
+    expect(r).toEqual({ matched: false, confidence: 0, error: 'no answer within 20 ms' });
+    expect(outcomes).toEqual([['late', 'timeout', 'no answer within 20 ms']]);
+  });
+
+  it('a fail-closed signal counts as matched when it fails', async () => {
+    expect((await runSignal(slow('guard', 'matched'), ir([['user', 'x']]))).matched).toBe(true);
+  });
+
+  it('an error counts as not matched and the others still run', async () => {
+    outcomes.length = 0;
+    const results = await runSignals([failing, fine], ir([['user', 'x']]), observer);
+    expect(results.get('boom')).toEqual({ matched: false, confidence: 0, error: 'session closed' });
+    expect(results.get('fine')).toEqual({ matched: true, confidence: 0.7 });
+    expect(outcomes.map((o) => o.slice(0, 2))).toEqual([['boom', 'error'], ['fine', 'matched']]);
+  });
+});
