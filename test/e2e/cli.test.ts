@@ -27,7 +27,7 @@ describe('semroute validate', () => {
   it('exits 0 on the demo config', () => {
     const r = runCli(['validate', 'deploy/local/semroute.yaml']);
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain('valid (2 models, 2 decisions, 2 signals)');
+    expect(r.stdout).toContain('valid (2 models, 4 decisions, 3 signals)');
   });
 
   it('exits 1 with the exact path of the problem', () => {
