@@ -112,6 +112,7 @@ export async function startRouter(opts: RouterOptions): Promise<RunningRouter> {
         logger,
         readiness: [
           { name: 'config', check: () => ({ ok: true, detail: configDetail(snapshot, reloader?.status()) }) },
+          { name: 'models', check: () => ({ ok: true, detail: modelsDetail(snapshot) }) },
           {
             name: 'grpc',
             check: () => ({ ok: extProc.health.current === 'SERVING', detail: bound }),
@@ -149,6 +150,14 @@ export async function startRouter(opts: RouterOptions): Promise<RunningRouter> {
       return closing;
     },
   };
+}
+
+/** /readyz detail of the models check: each loaded model and the provider it runs on. */
+function modelsDetail(snapshot: RoutingSnapshot): string {
+  if (snapshot.models.size === 0) return 'none in use';
+  return [...snapshot.models.values()]
+    .map((m) => `${m.name} (${m.task}, ${m.provider.used}${m.provider.used !== m.provider.asked ? `, asked ${m.provider.asked}` : ''})`)
+    .join(', ');
 }
 
 /** /readyz detail of the config check: what is in use, and a rejected reload if there was one. */

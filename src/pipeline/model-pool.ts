@@ -41,7 +41,10 @@ interface Entry {
 export class ModelPool {
   private readonly entries = new Map<string, Entry>();
 
-  constructor(private readonly logger: InferenceLogger) {}
+  constructor(
+    private readonly logger: InferenceLogger,
+    private readonly retireAfterMs = RETIRE_AFTER_MS,
+  ) {}
 
   /** Loads (or reuses) every spec; on any failure releases what it took and throws. */
   async acquire(specs: ModelSpec[]): Promise<{ models: Map<string, ModelHandle>; release(): void }> {
@@ -71,7 +74,7 @@ export class ModelPool {
         release: () => {
           if (released) return;
           released = true;
-          for (const k of keys) this.drop(k, RETIRE_AFTER_MS);
+          for (const k of keys) this.drop(k, this.retireAfterMs);
         },
       };
     } catch (e) {
@@ -93,6 +96,11 @@ export class ModelPool {
       e.retire = setTimeout(close, afterMs);
       e.retire.unref();
     }
+  }
+
+  /** How many models are open (loaded or loading). */
+  get size(): number {
+    return this.entries.size;
   }
 
   /** Closes every model now (shutdown). */

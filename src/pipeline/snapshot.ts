@@ -3,7 +3,7 @@
 import { ConfigError, type ConfigIssue } from '../config/issues.js';
 import type { Config } from '../config/schema.js';
 import { unsupportedFeatures } from '../config/unsupported.js';
-import { ModelLoadError, type InferenceLogger } from '../inference/index.js';
+import { ModelLoadError, type InferenceLogger, type ModelHandle } from '../inference/index.js';
 import type { ParseLimits } from '../protocol/parse.js';
 import { ruleSignalNames } from '../routing/rules.js';
 import { Router } from '../routing/router.js';
@@ -20,6 +20,8 @@ export interface SnapshotOptions {
   loadedAt?: number;
   /** Gives the snapshot's models back to the pool when it is replaced. */
   release?: () => void;
+  /** The inference models in use, for /readyz. */
+  models?: ReadonlyMap<string, ModelHandle>;
 }
 
 export class RoutingSnapshot {
@@ -28,6 +30,7 @@ export class RoutingSnapshot {
   readonly modelsList: Buffer;
   /** Call when this snapshot is no longer current. */
   readonly release: () => void;
+  readonly models: ReadonlyMap<string, ModelHandle>;
 
   constructor(
     readonly config: Config,
@@ -41,6 +44,7 @@ export class RoutingSnapshot {
     };
     this.modelsList = modelsListBody(config, opts.loadedAt ?? Math.floor(Date.now() / 1000));
     this.release = opts.release ?? (() => undefined);
+    this.models = opts.models ?? new Map();
   }
 }
 
@@ -79,5 +83,5 @@ export async function buildSnapshot(config: Config, source = 'config', opts: Bui
     release();
     throw fail(issues);
   }
-  return new RoutingSnapshot(config, { signals, release, ...(opts.observer ? { observer: opts.observer } : {}) });
+  return new RoutingSnapshot(config, { signals, release, models: lease.models, ...(opts.observer ? { observer: opts.observer } : {}) });
 }

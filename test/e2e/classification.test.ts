@@ -63,6 +63,16 @@ describe('classification routing with the default models', () => {
     expect(stack.large.requests).toHaveLength(0);
   });
 
+  it('/readyz lists the models in use and the provider each runs on', async () => {
+    const ready = await (await fetch(`${stack.dev.router.adminUrl}/readyz`)).json();
+    const models = (ready as any).checks.find((c: any) => c.name === 'models');
+    expect(models).toEqual({
+      name: 'models',
+      ok: true,
+      detail: 'domain (sequence-classification, cpu), embedding (embedding, cpu), jailbreak (sequence-classification, cpu)',
+    });
+  });
+
   it('counts signal evaluations and blocked requests in the metrics', async () => {
     const text = await (await fetch(`${stack.dev.router.adminUrl}/metrics`)).text();
     expect(text).toMatch(/semroute_signal_evaluations_total\{signal="jailbreak",kind="jailbreak",outcome="matched"\} [1-9]/);

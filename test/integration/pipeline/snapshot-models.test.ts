@@ -1,0 +1,77 @@
+// Snapshots and the default models: a snapshot loads what its signals need through the pool,
+// reloads reuse unchanged models, retired ones close, and build problems carry config paths.
+import { afterAll, describe, expect, it } from '@jest/globals';
+import { ConfigError, formatIssue } from '../../../src/config/issues.js';
+import { parseConfig } from '../../../src/config/load.js';
+import { ModelPool, modelSpecFor } from '../../../src/pipeline/model-pool.js';
+import { buildSnapshot } from '../../../src/pipeline/snapshot.js';
+import { baseConfigDoc } from '../../helpers/config.js';
+
+const quiet = { info: () => undefined, warn: () => undefined };
+const pool = new ModelPool(quiet, 50);
+afterAll(() => pool.close());
+
+function mathsConfig(change?: (d: any) => void) {
+  const doc = baseConfigDoc() as any;
+  doc.signals.domain = [{ name: 'math', labels: ['math'], threshold: 0.5 }];
+  doc.decisions.unshift({ name: 'maths', priority: 200, rules: { any: ['math'] }, models: [{ model: 'large' }] });
+  change?.(doc);
+  return parseConfig(doc);
+}
+
+async function buildIssues(cfg: ReturnType<typeof mathsConfig>): Promise<string[]> {
+  try {
+    (await buildSnapshot(cfg, 'test', { pool })).release();
+    return [];
+  } catch (e) {
+    if (e instanceof ConfigError) return e.issues.map(formatIssue);
+    throw e;
+  }
+}
+
+describe('snapshots with models', () => {
+  it('loads only the models used signals need, and routes with them', async () => {
+    const snap = await buildSnapshot(mathsConfig(), 'test', { pool });
+    expect(pool.size).toBe(1);
+    const ir = (text: string) => ({ protocol: 'openai.chat' as const, model: 'auto', stream: false, messages: [{ role: 'user' as const, text, toolCalls: 0 }], hasTools: false, maxOutputTokens: undefined, body: {} });
+    expect((await snap.router.decide(ir('Solve for x: 3x + 7 = 22. What is x?'))).decision).toBe('maths');
+    expect((await snap.router.decide(ir('Who painted the Sistine Chapel ceiling?'))).decision).toBe('general');
+    snap.release();
+  });
+
+  it('reuses an unchanged model across rebuilds and closes it once no snapshot holds it', async () => {
+    const cfg = mathsConfig();
+    const a = await pool.acquire([modelSpecFor(cfg, 'domain')]);
+    const b = await pool.acquire([modelSpecFor(mathsConfig((d) => (d.signals.domain[0].threshold = 0.9)), 'domain')]);
+    expect(b.models.get('domain')).toBe(a.models.get('domain'));
+    const handle = a.models.get('domain')!;
+    a.release();
+    b.release();
+    await new Promise((r) => setTimeout(r, 150));
+    expect(pool.size).toBe(0);
+    await expect((handle as any).classify('anything')).rejects.toMatchObject({ code: 'closed' });
+  });
+
+  it('a different spec (another batch size) is a different model', async () => {
+    const a = await pool.acquire([modelSpecFor(mathsConfig(), 'domain')]);
+    const b = await pool.acquire([modelSpecFor(mathsConfig((d) => (d.inference = { batching: { max_batch_size: 4 } })), 'domain')]);
+    expect(b.models.get('domain')).not.toBe(a.models.get('domain'));
+    a.release();
+    b.release();
+  });
+
+  it('reports a label the model does not have, with the signal path', async () => {
+    const issues = await buildIssues(mathsConfig((d) => (d.signals.domain[0].labels = ['mathematics'])));
+    expect(issues[0]).toMatch(/^signals\.domain\[0\]: labels "mathematics" are not in model "domain" \(labels: biology, business, /);
+  });
+
+  it('reports a model folder that cannot be loaded, with the inference path, and caches no failure', async () => {
+    const cfg = mathsConfig((d) => (d.inference = { models: { domain: { path: '/nonexistent/model', task: 'sequence-classification' } } }));
+    const before = pool.size;
+    const issues = await buildIssues(cfg);
+    expect(issues).toHaveLength(1);
+    expect(issues[0]).toMatch(/^inference\.models\.domain: model domain: .*\/nonexistent\/model/);
+    await new Promise((r) => setTimeout(r, 10));
+    expect(pool.size).toBe(before);
+  });
+});
