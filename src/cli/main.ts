@@ -62,14 +62,18 @@ function reloadOnSighup(): (reload: () => Promise<boolean>) => void {
   };
 }
 
-/** The config and what hot reload needs to follow its file. */
+/**
+ * The config, what hot reload needs to follow its file, and the logger at the configured level
+ * (SEMROUTE_LOG_LEVEL overrides it).
+ */
 function configFromFile(file: string) {
-  return { config: loadConfigFile(file), configFile: { path: file, hash: contentHash(file), watch: true } };
+  const config = loadConfigFile(file);
+  const logger = createLogger(process.env.SEMROUTE_LOG_LEVEL ? {} : { level: config.telemetry.logging.level });
+  return { config, configFile: { path: file, hash: contentHash(file), watch: true }, logger };
 }
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
-  const logger = createLogger();
   switch (command) {
     case 'serve': {
       const { values } = parseArgs({
@@ -88,7 +92,6 @@ async function main(argv: string[]): Promise<number> {
         ...(values['grpc-listen'] ? { grpcListen: values['grpc-listen'] } : {}),
         ...(values['admin-listen'] ? { adminListen: values['admin-listen'] } : {}),
         ...(values['shutdown-grace-ms'] ? { shutdownGraceMs: Number(values['shutdown-grace-ms']) } : {}),
-        logger,
       });
       onShutdown(() => router.close());
       onReloadSignal(() => router.reload('signal'));
@@ -115,7 +118,6 @@ async function main(argv: string[]): Promise<number> {
         fakeUpstreams: values['fake-upstreams'],
         ...(values['grpc-listen'] ? { grpcListen: values['grpc-listen'] } : {}),
         ...(values['admin-listen'] ? { adminListen: values['admin-listen'] } : {}),
-        logger,
         accessLog: (line) => process.stdout.write(`${line}\n`),
       });
       const url = stack.gateway.url;

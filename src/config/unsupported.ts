@@ -37,5 +37,6 @@ export function unsupportedFeatures(cfg: Config): ConfigIssue[] {
     });
   });
   if (cfg.state.backend !== 'memory') notYet('state.backend', `state backend ${cfg.state.backend}`);
+  if (cfg.telemetry.tracing.otlp_endpoint !== '') notYet('telemetry.tracing.otlp_endpoint', 'tracing');
   return issues;
 }

@@ -39,8 +39,11 @@ const pluginsSchema = z
       .describe('Add or replace the system prompt in the forwarded body.'),
     headers: z
       .strictObject({
-        set: z.record(z.string().regex(/^[a-z0-9!#$%&'*+.^_`|~-]+$/, 'a lower-case HTTP header name'), z.string()).default({}),
-        remove: z.array(z.string().min(1)).default([]),
+        set: z
+          .record(z.string().regex(/^[a-z0-9!#$%&'*+.^_`|~-]+$/, 'a lower-case HTTP header name'), z.string())
+          .default({})
+          .describe('Headers set (overwritten) on the upstream request.'),
+        remove: z.array(z.string().min(1)).default([]).describe('Headers removed from the upstream request.'),
       })
       .optional()
       .describe('Headers set on or removed from the request to the upstream.'),
@@ -55,7 +58,7 @@ const pluginsSchema = z
       .describe('What to do when the request carries PII.'),
     cache: z
       .strictObject({
-        enabled: z.boolean().default(true),
+        enabled: z.boolean().default(true).describe('Look up and store answers for this decision.'),
         similarity: probability.default(0.95).describe('Lowest cosine similarity for a semantic hit.'),
         ttl_seconds: z.number().int().positive().optional().describe('Overrides cache.ttl_seconds.'),
       })

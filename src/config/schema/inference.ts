@@ -20,7 +20,7 @@ export const batchingSchema = z.strictObject({
 
 export const inferenceModelSchema = z.strictObject({
   path: z.string().min(1).describe('Folder in the Hugging Face ONNX export layout (model.onnx, tokenizer.json, config.json). Relative to the config file.'),
-  task: z.enum(['sequence-classification', 'token-classification', 'embedding']),
+  task: z.enum(['sequence-classification', 'token-classification', 'embedding']).describe('What the model computes: labels per text, labels per token, or a vector per text.'),
   max_length: z.number().int().positive().max(32_768).optional().describe("Truncation length in tokens (default: the tokenizer's model_max_length)."),
   pooling: z.enum(['mean', 'cls']).optional().describe('Embedding pooling (default: config.json pooling, else mean).'),
   dimensions: z.number().int().positive().optional().describe('Matryoshka truncation of embeddings.'),
@@ -41,7 +41,7 @@ export const inferenceSchema = z
     batching: batchingSchema.prefault({}).describe('Dynamic micro-batching per model.'),
     timeout_ms: z.number().int().positive().max(60_000).default(50).describe('Per-call budget; a late classification counts as not matched.'),
     models: z
-      .record(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/), inferenceModelSchema)
+      .record(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/), inferenceModelSchema.describe('One model: its folder and task.'))
       .default({})
       .describe('Models by name. domain, jailbreak and embedding default to the shipped models under models/.'),
   })

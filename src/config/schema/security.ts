@@ -34,7 +34,8 @@ export const securitySchema = z
         tenant_header: z.string().default('x-tenant-id').describe('Header naming the tenant (set by a trusted auth hop).'),
         trusted: z.boolean().default(false).describe('Trust tenant_header as sent; when false the tenant is a hash of the Authorization header.'),
       })
-      .prefault({}),
+      .prefault({})
+      .describe('Who a request belongs to: the tenant scopes affinity and cache entries.'),
     admin_tokens: z.array(adminTokenSchema).default([]).describe('Bearer tokens for the admin listener; none: admin endpoints other than probes and metrics are off.'),
     debug_headers: z.boolean().default(false).describe('Allow x-semroute-debug: true to return the matched signals.'),
   })
@@ -43,15 +44,21 @@ export const securitySchema = z
 export const telemetrySchema = z
   .strictObject({
     logging: z
-      .strictObject({ level: z.enum(['debug', 'info', 'warn', 'error']).default('info') })
-      .prefault({}),
-    metrics: z.strictObject({ enabled: z.boolean().default(true).describe('Serve /metrics on the admin listener.') }).prefault({}),
+      .strictObject({
+        level: z
+          .enum(['debug', 'info', 'warn', 'error'])
+          .default('info')
+          .describe('Lowest level written (JSON lines on stdout). SEMROUTE_LOG_LEVEL overrides it; applies at start.'),
+      })
+      .prefault({})
+      .describe('Structured logs.'),
     tracing: z
       .strictObject({
         otlp_endpoint: z.string().default('').describe('OTLP/HTTP endpoint; empty: tracing off.'),
-        sample_ratio: z.number().min(0).max(1).default(0.05),
-        service_name: z.string().default('semroute'),
+        sample_ratio: z.number().min(0).max(1).default(0.05).describe('Share of requests traced.'),
+        service_name: z.string().default('semroute').describe('service.name of the spans.'),
       })
-      .prefault({}),
+      .prefault({})
+      .describe('OpenTelemetry traces.'),
   })
   .prefault({});

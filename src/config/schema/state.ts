@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { endpoint, probability } from './common.js';
 
 const tlsSchema = z.strictObject({
-  enabled: z.boolean().default(false),
+  enabled: z.boolean().default(false).describe('Connect with TLS (also implied by a rediss:// url).'),
   ca_file: z.string().optional().describe('PEM bundle to verify the server with.'),
   cert_file: z.string().optional().describe('Client certificate (mutual TLS).'),
   key_file: z.string().optional().describe('Client key (mutual TLS).'),
@@ -12,19 +12,19 @@ const tlsSchema = z.strictObject({
 });
 
 export const redisSchema = z.strictObject({
-  mode: z.enum(['standalone', 'sentinel', 'cluster']).default('standalone'),
+  mode: z.enum(['standalone', 'sentinel', 'cluster']).default('standalone').describe('One server (url), Sentinel-managed failover, or Redis Cluster.'),
   url: z.string().regex(/^rediss?:\/\//, 'redis:// or rediss:// URL').optional().describe('Standalone server, e.g. redis://redis:6379/0.'),
   sentinels: z.array(endpoint).default([]).describe('Sentinel endpoints (mode sentinel).'),
   master_name: z.string().optional().describe('Sentinel master group name (mode sentinel).'),
   nodes: z.array(endpoint).default([]).describe('Seed nodes (mode cluster).'),
-  username: z.string().optional(),
+  username: z.string().optional().describe('ACL user (Redis 6+).'),
   password: z.string().optional().describe('Prefer password_file or ${ENV} substitution over a literal.'),
   password_file: z.string().optional().describe('File holding the password (e.g. a mounted Kubernetes Secret).'),
-  db: z.number().int().nonnegative().default(0),
-  tls: tlsSchema.prefault({}),
+  db: z.number().int().nonnegative().default(0).describe('Database number (standalone and sentinel; Cluster has only 0).'),
+  tls: tlsSchema.prefault({}).describe('TLS to the servers.'),
   key_prefix: z.string().default('semroute:').describe('Prefix of every key; keys also carry a {hash tag} per partition for Cluster.'),
   op_timeout_ms: z.number().int().positive().max(5000).default(20).describe('Budget of one Redis operation; beyond it the feature is skipped for that request.'),
-  connect_timeout_ms: z.number().int().positive().default(2000),
+  connect_timeout_ms: z.number().int().positive().default(2000).describe('Longest wait for a connection before it counts as failed.'),
   max_offline_queue: z.number().int().nonnegative().default(100).describe('Commands held while disconnected; more fail at once.'),
   breaker: z
     .strictObject({
@@ -32,16 +32,18 @@ export const redisSchema = z.strictObject({
       open_ms: z.number().int().positive().default(2000).describe('How long it stays open before a probe.'),
       slow_ms: z.number().int().positive().optional().describe('Latency that counts as a failure (default: op_timeout_ms).'),
     })
-    .prefault({}),
+    .prefault({})
+    .describe('Circuit breaker: after repeated failures Redis is skipped until a probe succeeds.'),
 });
 
 export const stateSchema = z
   .strictObject({
     backend: z.enum(['memory', 'redis']).default('memory').describe('memory: one replica; redis: shared by all replicas.'),
-    redis: redisSchema.optional(),
+    redis: redisSchema.optional().describe('The Redis deployment (backend redis).'),
     memory: z
       .strictObject({ max_entries: z.number().int().positive().default(100_000).describe('Bound on entries held in process.') })
-      .prefault({}),
+      .prefault({})
+      .describe('The in-process store (backend memory).'),
   })
   .prefault({});
 
@@ -56,14 +58,15 @@ export const affinitySchema = z
         on_model_unavailable: z.boolean().default(true).describe('Switch when the pinned model is gone or blocked.'),
         on_context_overflow: z.boolean().default(true).describe('Switch when the pinned model cannot hold the context.'),
       })
-      .prefault({}),
+      .prefault({})
+      .describe('When a pinned conversation may move to another model.'),
   })
   .prefault({});
 
 export const cacheSchema = z
   .strictObject({
     enabled: z.boolean().default(false).describe('Master switch; decisions opt in with the cache plugin.'),
-    ttl_seconds: z.number().int().positive().default(3600),
+    ttl_seconds: z.number().int().positive().default(3600).describe('How long a cached answer lives.'),
     max_entries_per_partition: z.number().int().positive().default(100_000).describe('Bound per (tenant, decision, model, ...) partition; oldest evicted.'),
     similarity: probability.default(0.95).describe('Default lowest similarity for a semantic hit.'),
     embedding_model: z.string().default('embedding').describe('The inference model (task embedding) used for semantic lookups.'),
