@@ -9,8 +9,8 @@
 // (1 MiB by default → 413), header and request timeouts, and close() also ends keep-alive sockets.
 //
 // Authorization seam: `authorize` runs before the body is read for every route not marked `public`
-// (healthz and readyz are public so kubelet probes need no token). Roles and bearer tokens are a
-// later issue; the hook only has to say yes or no.
+// (healthz, readyz and metrics are public so probes and Prometheus need no token). src/admin/auth.ts
+// implements it with bearer tokens and roles.
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -184,6 +184,8 @@ export async function startAdminServer(opts: AdminServerOptions): Promise<AdminS
     {
       method: 'GET',
       path: '/metrics',
+      // Scraped without credentials, like the probes: it carries counts, never request content.
+      public: true,
       handle: async () => ({
         status: 200,
         headers: { 'content-type': PROMETHEUS_CONTENT_TYPE },

@@ -4,7 +4,9 @@ import type { Config } from '../config/schema.js';
 import { ConfigReloader, type ReloadStatus, type ReloadTrigger } from '../config/reload.js';
 import { formatIssue } from '../config/issues.js';
 import { MAX_BODY_BYTES_LIMIT } from '../config/schema/security.js';
+import { bearerAuthorizer } from '../admin/auth.js';
 import { startAdminServer, type AdminServer } from '../admin/server.js';
+import { configRoutes } from './config-routes.js';
 import { ExtProcServer } from '../extproc/server.js';
 import { ModelPool } from '../pipeline/model-pool.js';
 import { buildSnapshot, type RoutingSnapshot } from '../pipeline/snapshot.js';
@@ -110,6 +112,11 @@ export async function startRouter(opts: RouterOptions): Promise<RunningRouter> {
         ...splitHostPort(adminAddress),
         metrics,
         logger,
+        authorize: bearerAuthorizer(
+          () => snapshot.config.security.admin_tokens,
+          (method) => (method === 'GET' ? 'viewer' : 'admin'),
+        ),
+        routes: configRoutes(() => reloader),
         readiness: [
           { name: 'config', check: () => ({ ok: true, detail: configDetail(snapshot, reloader?.status()) }) },
           { name: 'models', check: () => ({ ok: true, detail: modelsDetail(snapshot) }) },

@@ -315,6 +315,7 @@ describe('admin server lifecycle', () => {
       port: 0,
       metrics,
       readiness: [],
+      routes: [{ method: 'GET', path: '/private', handle: () => Promise.resolve({ status: 200, body: 'secret' }) }],
       authorize: (req) => {
         calls.push(req.path);
         if (req.headers.authorization === 'Bearer good') return { ok: true };
@@ -325,20 +326,21 @@ describe('admin server lifecycle', () => {
     try {
       expect((await call(server.url, 'GET', '/healthz')).status).toBe(200);
       expect((await call(server.url, 'GET', '/readyz')).status).toBe(200);
-      const anon = await call(server.url, 'GET', '/metrics');
+      expect((await call(server.url, 'GET', '/metrics')).status).toBe(200);
+      const anon = await call(server.url, 'GET', '/private');
       expect(anon.status).toBe(401);
       expect(anon.headers['www-authenticate']).toBe('Bearer');
       expect(JSON.parse(anon.body)).toEqual({
         error: { message: 'unauthorized', type: 'authentication_error', code: 'unauthorized' },
       });
-      const wrong = await call(server.url, 'GET', '/metrics', { headers: { authorization: 'Bearer bad' } });
+      const wrong = await call(server.url, 'GET', '/private', { headers: { authorization: 'Bearer bad' } });
       expect(wrong.status).toBe(403);
       expect(JSON.parse(wrong.body)).toEqual({
         error: { message: 'viewer role cannot do that', type: 'permission_error', code: 'forbidden' },
       });
-      const good = await call(server.url, 'GET', '/metrics', { headers: { authorization: 'Bearer good' } });
+      const good = await call(server.url, 'GET', '/private', { headers: { authorization: 'Bearer good' } });
       expect(good.status).toBe(200);
-      expect(calls).toEqual(['/metrics', '/metrics', '/metrics']);
+      expect(calls).toEqual(['/private', '/private', '/private']);
     } finally {
       await server.close();
     }
