@@ -81,6 +81,70 @@ async function closedLoop(concurrency: number, seconds: number, once: (text: str
   return { rps: latencies.length / elapsed, p50: percentile(sorted, 50), p99: percentile(sorted, 99), errors };
 }
 
+/**
+ * Open loop: Poisson arrivals at `rate` per second for `seconds`; latency counts from the scheduled
+ * arrival, so queueing shows (a closed loop would hide it by slowing its own arrivals).
+ */
+async function openLoop(rate: number, seconds: number, once: (text: string) => Promise<unknown>) {
+  const latencies: number[] = [];
+  let errors = 0;
+  let seed = 12345;
+  const uniform = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) + 1) / (2 ** 31 + 1);
+  const start = performance.now();
+  const pending: Promise<void>[] = [];
+  let due = start;
+  for (let i = 0; due < start + seconds * 1000; i++) {
+    const wait = due - performance.now();
+    if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+    const scheduled = due;
+    pending.push(
+      once(PROMPTS[i % PROMPTS.length]!).then(
+        () => void latencies.push(performance.now() - scheduled),
+        () => void errors++,
+      ),
+    );
+    due += (-Math.log(uniform()) / rate) * 1000;
+  }
+  await Promise.all(pending);
+  const sorted = Float64Array.from(latencies).sort();
+  return { requests: latencies.length, p50: percentile(sorted, 50), p99: percentile(sorted, 99), errors };
+}
+
+/**
+ * The session alone, tokenization excluded: items per second through session.run in batches of 1
+ * and of 32 (same-length texts, so no padding). This is what batching can win at most; the handle
+ * rows above also pay the JS tokenizer (~1 µs per token), which batching cannot amortise.
+ */
+async function sessionOnly(handle: ModelHandle, seconds: number): Promise<{ batch1: number; batch32: number }> {
+  const encoded = handle.tokenizer.encode(PROMPTS[1]!);
+  const rate = async (size: number) => {
+    const { feeds } = buildFeeds(Array.from({ length: size }, () => encoded), handle.session.inputNames, 0);
+    let items = 0;
+    const start = performance.now();
+    while (performance.now() - start < seconds * 500) {
+      await handle.session.run(feeds);
+      items += size;
+    }
+    return items / ((performance.now() - start) / 1000);
+  };
+  return { batch1: await rate(1), batch32: await rate(32) };
+}
+
+/** RSS with every listed model loaded at once (the router's footprint with the default models). */
+async function residentWithAll(names: string[], provider: ProviderKind): Promise<{ before: number; after: number }> {
+  const before = process.memoryUsage().rss;
+  const handles = await Promise.all(
+    names.map((name) => {
+      const dir = existsSync(name) ? path.resolve(name) : path.join(root, 'models', name);
+      return loadModel(withDefaults({ name, path: dir, task: taskOf(dir), provider: { kind: provider } }));
+    }),
+  );
+  await Promise.all(handles.map((h) => Promise.all(PROMPTS.map((t) => call(h, t)))));
+  const after = process.memoryUsage().rss;
+  await Promise.all(handles.map((h) => h.close()));
+  return { before, after };
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -89,6 +153,7 @@ async function main(): Promise<void> {
       provider: { type: 'string', default: 'cpu' },
       concurrency: { type: 'string', default: '1,8,64' },
       rounds: { type: 'string', default: '2' },
+      rate: { type: 'string', default: '200' },
     },
   });
   const seconds = Number(values.seconds);
@@ -98,6 +163,10 @@ async function main(): Promise<void> {
   const rows: Row[] = [];
   const providers: Record<string, unknown> = {};
   const logger = { info: () => {}, warn: (msg: string, f?: Record<string, unknown>) => process.stderr.write(`${msg} ${JSON.stringify(f)}\n`) };
+  const rate = Number(values.rate);
+  const openRows: Array<{ model: string; rate: number; requests: number; p50: number; p99: number; errors: number }> = [];
+  const sessionRows: Array<{ model: string; batch1: number; batch32: number }> = [];
+  const memory = await residentWithAll(values.models.split(','), provider);
 
   for (const name of values.models.split(',')) {
     const dir = existsSync(name) ? path.resolve(name) : path.join(root, 'models', name);
@@ -138,6 +207,10 @@ async function main(): Promise<void> {
           process.stderr.write(`${name} ${mode} c=${c}: ${row.rps.toFixed(0)} rps p50 ${row.p50.toFixed(2)} ms\n`);
         }
       }
+      sessionRows.push({ model: name, ...(await sessionOnly(batched, seconds)) });
+      const open = await openLoop(rate, seconds, (t) => call(batched, t));
+      openRows.push({ model: name, rate, ...open });
+      process.stderr.write(`${name} open loop ${rate}/s: p50 ${open.p50.toFixed(2)} ms p99 ${open.p99.toFixed(2)} ms\n`);
     } finally {
       await batched.close();
       await unbatched.close();
@@ -154,12 +227,18 @@ async function main(): Promise<void> {
       `| ${r.model} | ${r.concurrency} | ${r.mode} | ${r.rps.toFixed(0)} | ${(r.rps / base.rps).toFixed(2)} | ${r.p50.toFixed(2)} | ${r.p99.toFixed(2)} | ${(r.p50 / base.p50).toFixed(2)} | ${r.errors} |`,
     );
   }
+  lines.push('', '| model | open-loop rate | requests | p50 ms | p99 ms | errors |', '|---|---|---|---|---|---|');
+  for (const o of openRows) lines.push(`| ${o.model} | ${o.rate}/s | ${o.requests} | ${o.p50.toFixed(2)} | ${o.p99.toFixed(2)} | ${o.errors} |`);
+  lines.push('', '| model | session.run items/s, batch 1 | batch 32 | ratio |', '|---|---|---|---|');
+  for (const r of sessionRows) lines.push(`| ${r.model} | ${r.batch1.toFixed(0)} | ${r.batch32.toFixed(0)} | ${(r.batch32 / r.batch1).toFixed(2)} |`);
+  const mb = (b: number) => (b / 2 ** 20).toFixed(0);
+  lines.push('', `RSS with all models loaded and warmed: ${mb(memory.after)} MiB (process before loading: ${mb(memory.before)} MiB)`);
   process.stdout.write(`${lines.join('\n')}\n`);
   const outDir = path.join(root, 'perf', 'results');
   mkdirSync(outDir, { recursive: true });
   const file = path.join(outDir, `inference-${new Date().toISOString().slice(0, 10)}.json`);
   const meta = { date: new Date().toISOString(), node: process.version, cpus: os.cpus().length, cpu: os.cpus()[0]?.model, seconds, rounds, provider, providers };
-  writeFileSync(file, `${JSON.stringify({ ...meta, rows }, null, 2)}\n`);
+  writeFileSync(file, `${JSON.stringify({ ...meta, rows, openLoop: openRows, sessionOnly: sessionRows, rssBytes: memory }, null, 2)}\n`);
   process.stdout.write(`wrote ${path.relative(process.cwd(), file)}\n`);
 }
 
