@@ -5,6 +5,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { PACKAGE_ROOT } from '../config/files.js';
+import { ConfigError, loadConfigFile } from '../config/load.js';
 import { evaluate, formatReport } from '../inference/evaluation.js';
 import { loadModel, type ClassifierHandle } from '../inference/model.js';
 import { withDefaults, type ProviderKind } from '../inference/types.js';
@@ -14,7 +15,7 @@ export interface EvalOutput {
   stderr(s: string): void;
 }
 
-const USAGE = 'usage: semroute eval --model NAME|DIR --dataset FILE.jsonl [--json] [--provider cpu|cuda|webgpu]\n';
+const USAGE = 'usage: semroute eval --model NAME|DIR [--config FILE] --dataset FILE.jsonl [--json] [--provider cpu|cuda|webgpu]\n';
 const PROVIDERS: readonly string[] = ['cpu', 'cuda', 'webgpu'];
 // Enough calls in flight to fill batches without tripping the queue bound.
 const IN_FLIGHT = 64;
@@ -75,12 +76,31 @@ async function classifyAll(model: ClassifierHandle, texts: string[]): Promise<st
   return out;
 }
 
+function configModelDir(file: string, name: string): string {
+  let cfg;
+  try {
+    cfg = loadConfigFile(file);
+  } catch (e) {
+    throw new InputError(e instanceof ConfigError ? e.message : (e as Error).message);
+  }
+  const m = cfg.inference.models[name];
+  if (!m) throw new InputError(`${file}: no inference model "${name}" (known: ${Object.keys(cfg.inference.models).sort().join(', ')})`);
+  if (m.task !== 'sequence-classification') throw new InputError(`${file}: inference model "${name}" has task ${m.task}; eval needs sequence-classification`);
+  return m.path;
+}
+
 export async function runEval(args: string[], out: EvalOutput): Promise<number> {
-  let values: { model?: string; dataset?: string; json?: boolean; provider?: string };
+  let values: { model?: string; dataset?: string; json?: boolean; provider?: string; config?: string };
   try {
     ({ values } = parseArgs({
       args,
-      options: { model: { type: 'string' }, dataset: { type: 'string' }, json: { type: 'boolean', default: false }, provider: { type: 'string', default: 'cpu' } },
+      options: {
+        model: { type: 'string' },
+        dataset: { type: 'string' },
+        json: { type: 'boolean', default: false },
+        provider: { type: 'string', default: 'cpu' },
+        config: { type: 'string' },
+      },
     }));
   } catch (e) {
     out.stderr(`semroute eval: ${(e as Error).message}\n${USAGE}`);
@@ -93,7 +113,8 @@ export async function runEval(args: string[], out: EvalOutput): Promise<number> 
   let model: ClassifierHandle | undefined;
   try {
     const examples = readDataset(values.dataset);
-    const dir = resolveModelDir(values.model);
+    // With --config, NAME is an inference model of that config (its path, resolved like serve does).
+    const dir = values.config ? configModelDir(values.config, values.model) : resolveModelDir(values.model);
     const logger = { info: () => {}, warn: (msg: string, f?: Record<string, unknown>) => out.stderr(`semroute eval: ${msg} ${JSON.stringify(f ?? {})}\n`) };
     model = (await loadModel(
       withDefaults({

@@ -16,7 +16,7 @@ Usage:
   semroute dev   --config FILE [--listen HOST:PORT] [--fake-upstreams]
   semroute validate FILE [--json]
   semroute schema [--format json|markdown]
-  semroute eval --model NAME|DIR --dataset FILE.jsonl [--json] [--provider cpu|cuda|webgpu]
+  semroute eval --model NAME|DIR [--config FILE] --dataset FILE.jsonl [--json] [--provider cpu|cuda|webgpu]
   semroute version
 
 serve and dev watch the config file and reload it on change or SIGHUP.

@@ -57,6 +57,19 @@ describe('semroute eval', () => {
     expect(r.stdout).toMatch(/cooking\s+1\s+2\n/);
   });
 
+  test('--config resolves a model named in a config, relative to the config file', async () => {
+    const cfg = path.join(dir, 'semroute.yaml');
+    await writeFile(cfg, `version: v1\nmodels: [{ name: m }]\ninference:\n  models:\n    kitchen: { path: tiny, task: sequence-classification }\n    vec: { path: tiny, task: embedding }\n`);
+    const r = await run(['--config', cfg, '--model', 'kitchen', '--dataset', path.join(dir, 'data.jsonl'), '--json']);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ model: 'kitchen', model_dir: modelDir, accuracy: 0.8 });
+    const missing = await run(['--config', cfg, '--model', 'nope', '--dataset', path.join(dir, 'data.jsonl')]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('no inference model "nope" (known: domain, embedding, jailbreak, kitchen, vec)');
+    const wrongTask = await run(['--config', cfg, '--model', 'vec', '--dataset', path.join(dir, 'data.jsonl')]);
+    expect(wrongTask.stderr).toContain('has task embedding; eval needs sequence-classification');
+  });
+
   test('bad input exits 1 with the reason on stderr', async () => {
     const bad = await run(['--model', modelDir, '--dataset', path.join(dir, 'bad.jsonl')]);
     expect(bad).toMatchObject({ code: 1, stdout: '' });
