@@ -17,10 +17,10 @@ export function domainSignal(cfg: DomainSignalConfig, model: ClassifierHandle): 
   return {
     kind: 'domain',
     name: cfg.name,
-    async extract(ir) {
+    async extract(ir, abort) {
       const text = signalText(ir, cfg.input);
       if (text === '') return { matched: false, confidence: 0, detail: 'no text' };
-      const r = await model.classify(text);
+      const r = await model.classify(text, { signal: abort });
       const p = cfg.labels.reduce((sum, l) => sum + (r.distribution[l] ?? 0), 0);
       return { matched: p >= cfg.threshold, confidence: p, detail: `top ${r.label} ${r.confidence.toFixed(2)}` };
     },
@@ -35,10 +35,10 @@ export function jailbreakSignal(cfg: JailbreakSignalConfig, model: ClassifierHan
     kind: 'jailbreak',
     name: cfg.name,
     onError: cfg.on_error,
-    async extract(ir) {
+    async extract(ir, abort) {
       const text = signalText(ir, cfg.input);
       if (text === '') return { matched: false, confidence: 0, detail: 'no text' };
-      const r = await model.classify(text);
+      const r = await model.classify(text, { signal: abort });
       const p = r.distribution[cfg.label] ?? 0;
       return { matched: p >= cfg.threshold, confidence: p, detail: `p(${cfg.label}) ${p.toFixed(2)}` };
     },

@@ -19,10 +19,10 @@ export async function embeddingSignal(cfg: EmbeddingSignalConfig, model: Embedde
   return {
     kind: 'embedding',
     name: cfg.name,
-    async extract(ir) {
+    async extract(ir, abort) {
       const text = signalText(ir, cfg.input);
       if (text === '') return { matched: false, confidence: 0, detail: 'no text' };
-      const v = await model.embed(text);
+      const v = await model.embed(text, { signal: abort });
       const sims = candidates.map((c) => dot(v, c));
       const score = cfg.aggregate === 'max' ? Math.max(...sims) : sims.reduce((a, b) => a + b, 0) / sims.length;
       const best = sims.indexOf(Math.max(...sims));

@@ -6,13 +6,18 @@ import type { Signal, SignalObserver, SignalOutcome, SignalResult } from './type
 
 class SignalTimeout extends Error {}
 
-function withBudget<T>(work: Promise<T>, ms: number | undefined): Promise<T> {
-  if (ms === undefined) return work;
+/** Runs `work` under a budget; when it runs out the result is a timeout and `work` is told to stop. */
+function withBudget<T>(work: (abort?: AbortSignal) => Promise<T>, ms: number | undefined): Promise<T> {
+  if (ms === undefined) return work();
+  const controller = new AbortController();
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new SignalTimeout(`no answer within ${ms} ms`)), ms);
+    timer = setTimeout(() => {
+      reject(new SignalTimeout(`no answer within ${ms} ms`));
+      controller.abort();
+    }, ms);
   });
-  return Promise.race([work, late]).finally(() => clearTimeout(timer));
+  return Promise.race([work(controller.signal), late]).finally(() => clearTimeout(timer));
 }
 
 export async function runSignal(signal: Signal, ir: RoutingRequest, observer?: SignalObserver): Promise<SignalResult> {
@@ -20,7 +25,7 @@ export async function runSignal(signal: Signal, ir: RoutingRequest, observer?: S
   let result: SignalResult;
   let outcome: SignalOutcome;
   try {
-    result = await withBudget(signal.extract(ir), signal.budgetMs);
+    result = await withBudget((abort) => signal.extract(ir, abort), signal.budgetMs);
     outcome = result.matched ? 'matched' : 'not_matched';
   } catch (e) {
     outcome = e instanceof SignalTimeout ? 'timeout' : 'error';

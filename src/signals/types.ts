@@ -14,7 +14,8 @@ export interface SignalResult {
 export interface Signal {
   kind: string;
   name: string;
-  extract(ir: RoutingRequest): Promise<SignalResult>;
+  /** `abort` fires when the signal's budget runs out: stop waiting (e.g. leave a model's queue). */
+  extract(ir: RoutingRequest, abort?: AbortSignal): Promise<SignalResult>;
   /** Time budget; past it the signal counts as failed. Pure text signals have none. */
   budgetMs?: number;
   /** What a failure counts as (jailbreak may fail closed). Default not_matched. */

@@ -87,6 +87,13 @@ describe('running signals', () => {
     expect(outcomes).toEqual([['late', 'timeout', 'no answer within 20 ms']]);
   });
 
+  it('tells a late signal to stop (its abort signal fires), so a model queue can drop the call', async () => {
+    let aborted: AbortSignal | undefined;
+    const s: Signal = { kind: 'domain', name: 'slow', budgetMs: 10, extract: (_ir, abort) => ((aborted = abort), new Promise(() => undefined)) };
+    await runSignal(s, ir([['user', 'x']]));
+    expect(aborted?.aborted).toBe(true);
+  });
+
   it('a fail-closed signal counts as matched when it fails', async () => {
     expect((await runSignal(slow('guard', 'matched'), ir([['user', 'x']]))).matched).toBe(true);
   });
