@@ -1,5 +1,6 @@
 // Loads one model: folder → tokenizer → session (with its provider) → name checks → warm-up, and
 // exposes the typed handle for its task. Every call goes through the model's micro-batcher.
+import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { MicroBatcher, type BatcherStats } from './batcher.js';
 import { ModelLoadError } from './errors.js';
@@ -52,6 +53,8 @@ export type ModelHandle = ClassifierHandle | TokenClassifierHandle | EmbedderHan
 
 export interface LoadOptions extends Omit<ProviderDeps, 'logger'> {
   logger?: InferenceLogger;
+  /** Tokenizers by content, shared between the models loaded with the same map. */
+  tokenizers?: Map<string, TextTokenizer>;
 }
 
 const WARM_UP_TEXT = 'warm up';
@@ -64,7 +67,12 @@ export async function loadModel(spec: ModelSpec, options: LoadOptions = {}): Pro
   }
   let tokenizer: TextTokenizer;
   try {
-    tokenizer = new TextTokenizer(folder.tokenizerJson, folder.tokenizerConfig, effectiveMaxLength(spec.maxLength, folder.tokenizerConfig, folder.config));
+    const maxLength = effectiveMaxLength(spec.maxLength, folder.tokenizerConfig, folder.config);
+    // Models with the same tokenizer files and limit share one tokenizer (and its recent encodings).
+    const key = `${maxLength}:${createHash('sha256').update(JSON.stringify([folder.tokenizerJson, folder.tokenizerConfig])).digest('hex')}`;
+    const shared = options.tokenizers?.get(key);
+    tokenizer = shared ?? new TextTokenizer(folder.tokenizerJson, folder.tokenizerConfig, maxLength);
+    if (!shared) options.tokenizers?.set(key, tokenizer);
   } catch (e) {
     throw new ModelLoadError(spec.name, `tokenizer.json cannot be loaded: ${(e as Error).message}`, { cause: e });
   }

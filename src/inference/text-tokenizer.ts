@@ -39,8 +39,14 @@ interface HfTokenizer {
 }
 const HfTokenizerClass = Tokenizer as unknown as new (tokenizerJson: object, tokenizerConfig: object) => HfTokenizer;
 
+/** Recent encodings kept per tokenizer: signals of one request often read the same text. */
+const MEMO_ENTRIES = 64;
+/** Longer texts are not memoised (their key would pin a large string). */
+const MEMO_MAX_CHARS = 16 * 1024;
+
 export class TextTokenizer {
   readonly style: TokenStyle;
+  private readonly memo = new Map<string, EncodedText>();
   private readonly tokenizer: HfTokenizer;
   /** How many special tokens the post-processor puts before and after the text. */
   private readonly prefixLen: number;
@@ -62,7 +68,25 @@ export class TextTokenizer {
     if (maxLength < this.prefixLen + this.suffixLen + 1) throw new RangeError(`maxLength ${maxLength} is too small`);
   }
 
+  /**
+   * Ids, tokens and special flags of `text`, truncated. The result may be shared with other
+   * callers (models with the same tokenizer reuse encodings): treat it as read-only.
+   */
   encode(text: string): EncodedText {
+    if (text.length > MEMO_MAX_CHARS) return this.encodeUncached(text);
+    const hit = this.memo.get(text);
+    if (hit) {
+      this.memo.delete(text);
+      this.memo.set(text, hit);
+      return hit;
+    }
+    const enc = this.encodeUncached(text);
+    this.memo.set(text, enc);
+    if (this.memo.size > MEMO_ENTRIES) this.memo.delete(this.memo.keys().next().value!);
+    return enc;
+  }
+
+  private encodeUncached(text: string): EncodedText {
     // Tokenizing a long prompt whole blocks the event loop for milliseconds, and all but the first
     // maxLength tokens are cut anyway. Tokenize a prefix ending at whitespace, growing it until it
     // yields more tokens than are kept (plus a margin for the word at the cut).

@@ -3,6 +3,7 @@
 // snapshot uses after a grace period, so streams that began on the old snapshot can finish.
 import type { Config } from '../config/schema.js';
 import { loadModel, withDefaults, type InferenceLogger, type ModelHandle, type ModelSpec } from '../inference/index.js';
+import type { TextTokenizer } from '../inference/text-tokenizer.js';
 
 /** How long a model nobody uses any more stays open for streams still on an old snapshot. */
 const RETIRE_AFTER_MS = 60_000;
@@ -40,6 +41,8 @@ interface Entry {
 
 export class ModelPool {
   private readonly entries = new Map<string, Entry>();
+  /** Shared by models with identical tokenizer files (the three default models have one). */
+  private readonly tokenizers = new Map<string, TextTokenizer>();
 
   constructor(
     private readonly logger: InferenceLogger,
@@ -56,7 +59,7 @@ export class ModelPool {
           const key = keys[i]!;
           let e = this.entries.get(key);
           if (!e) {
-            const handle = loadModel(spec, { logger: this.logger });
+            const handle = loadModel(spec, { logger: this.logger, tokenizers: this.tokenizers });
             e = { handle, users: 0 };
             this.entries.set(key, e);
             // A failed load must not stay cached: the next reload tries again.

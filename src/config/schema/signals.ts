@@ -62,7 +62,9 @@ export const jailbreakSignalSchema = z.strictObject({
     .enum(['matched', 'not_matched'])
     .default('not_matched')
     .describe('What a failed or timed-out check counts as; matched fails closed.'),
-  input: z.enum(['last_user', 'conversation', 'system']).default('conversation').describe('Text the detector reads.'),
+  input: signalInput.describe(
+    'Text the detector reads. last_user by default: earlier turns were checked when they were last, and a whole conversation would be truncated from its start, cutting off the newest turn.',
+  ),
   timeout_ms: timeoutMs,
 });
 

@@ -52,6 +52,18 @@ describe('snapshots with models', () => {
     await expect((handle as any).classify('anything')).rejects.toMatchObject({ code: 'closed' });
   });
 
+  it('models with the same tokenizer files share one tokenizer and its recent encodings', async () => {
+    const cfg = mathsConfig();
+    const lease = await pool.acquire([modelSpecFor(cfg, 'domain'), modelSpecFor(cfg, 'jailbreak')]);
+    const domain = lease.models.get('domain')!;
+    const jailbreak = lease.models.get('jailbreak')!;
+    expect(domain.tokenizer).toBe(jailbreak.tokenizer);
+    const text = 'Explain the derivative of sin(x).';
+    expect(domain.tokenizer.encode(text)).toBe(jailbreak.tokenizer.encode(text));
+    expect(domain.tokenizer.encode(text).ids.length).toBeGreaterThan(4);
+    lease.release();
+  });
+
   it('a different spec (another batch size) is a different model', async () => {
     const a = await pool.acquire([modelSpecFor(mathsConfig(), 'domain')]);
     const b = await pool.acquire([modelSpecFor(mathsConfig((d) => (d.inference = { batching: { max_batch_size: 4 } })), 'domain')]);
