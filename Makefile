@@ -3,7 +3,7 @@ SHELL := /bin/bash
 NODE_MODULES_STAMP := node_modules/.package-lock.json
 DEV_CONFIG ?= deploy/local/semroute.yaml
 
-.PHONY: install build run test test-unit lint typecheck clean bench bench-quick models docs
+.PHONY: install build run test test-unit lint typecheck clean bench bench-quick bench-soak models docs
 
 # Dependencies (npm ci when package-lock.json changed) and redis-server (apt, when missing).
 install: $(NODE_MODULES_STAMP)
@@ -38,12 +38,18 @@ test-unit: install
 clean:
 	rm -rf dist reports
 
-# ext_proc overhead against a no-op ext_proc server on the same stack, measured in the same run.
+# ext_proc overhead against a no-op ext_proc server on the same stack, measured in the same run
+# (perf/README.md). bench-quick: under a minute, prints only; bench: ~8 minutes, writes
+# perf/results/ and the README section; bench-soak: 30 minutes at a fixed rate (RSS, handles).
 bench-quick: build
-	node dist/perf/extproc-bench.js --seconds 2 --concurrency 1,16,64 --rounds 1
+	node dist/perf/suite.js --quick
 
 bench: build
-	node dist/perf/extproc-bench.js --seconds 10 --concurrency 1,4,16,64,128 --rounds 3
+	node dist/perf/suite.js
+	node dist/perf/inference-bench.js --seconds 3 --rounds 2
+
+bench-soak: build
+	node dist/perf/suite.js --soak 30
 
 # Retrain the default models (models/*) from ../shared/datasets (deterministic; needs the datasets).
 DATASETS ?= ../shared/datasets

@@ -1,89 +1,119 @@
-// A closed-loop ext_proc load generator that speaks to a server exactly as Envoy does for one
-// routed request: request_headers → buffered request_body → response_headers, one stream each.
+// Load generators over a few shared HTTP/2 connections (Envoy: one per worker thread), one gRPC
+// stream per request. Closed loop: a fixed number of requests in flight. Open loop: requests sent
+// on a schedule whatever the server does; latency counts from the scheduled send time, so
+// queueing shows, and a bound on outstanding requests drops (and counts) the excess.
 import * as grpc from '@grpc/grpc-js';
 import { loadProtos } from '../src/extproc/proto.js';
-import type { ProcessingRequest, ProcessingResponse } from '../src/extproc/wire.js';
+import { arrivalOffsets, mulberry32, type ArrivalProcess } from './arrivals.js';
+import { exchange, type ExtProcClient } from './exchange.js';
+import type { MixItem } from './mix.js';
+
+export { percentile } from './stats.js';
 
 export interface LoadResult {
   requests: number;
   errors: number;
+  /** Open loop: requests not sent because maxOutstanding were in flight. */
+  dropped: number;
   seconds: number;
-  /** Per-request latency, ms, sorted. */
-  latencies: Float64Array;
+  /** Per-request latency, ms, in completion order. */
+  latencies: number[];
+  firstError?: string;
 }
 
-const hdr = (h: Record<string, string>) => ({
-  headers: Object.entries(h).map(([key, v]) => ({ key, raw_value: Buffer.from(v) })),
-});
-
-export function requestMix(): Buffer[] {
-  const prompts = [
-    'What is the capital of France?',
-    'Why does this python function raise a KeyError when the dict is empty?',
-    'Summarise the plot of Hamlet in two sentences.',
-    `Please review this code:\n${'const x = compute(a, b);\n'.repeat(40)}`,
-    'Translate "good morning" into German, urgent please.',
-    `${'Long context paragraph about distributed systems and consensus. '.repeat(200)}What is Raft?`,
-  ];
-  return prompts.map((p, i) =>
-    Buffer.from(JSON.stringify({ model: 'auto', stream: i % 2 === 0, messages: [{ role: 'system', content: 'be brief' }, { role: 'user', content: p }] })),
-  );
+/** `connections` clients with their own subchannel pools: one HTTP/2 connection each. */
+export class ConnectionPool {
+  private readonly clients: ExtProcClient[];
+  private next = 0;
+  constructor(target: string, connections: number) {
+    const { ExternalProcessorClient } = loadProtos();
+    this.clients = Array.from(
+      { length: Math.max(1, connections) },
+      () => new ExternalProcessorClient(target, grpc.credentials.createInsecure(), { 'grpc.max_receive_message_length': -1, 'grpc.use_local_subchannel_pool': 1 }) as never as ExtProcClient,
+    );
+  }
+  pick(): ExtProcClient {
+    return this.clients[this.next++ % this.clients.length]!;
+  }
+  close(): void {
+    for (const c of this.clients) c.close();
+  }
 }
 
-function oneRequest(client: grpc.Client & { Process(): grpc.ClientDuplexStream<ProcessingRequest, ProcessingResponse> }, body: Buffer): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const call = client.Process();
-    const msgs: ProcessingRequest[] = [
-      {
-        request_headers: {
-          headers: hdr({ ':method': 'POST', ':path': '/v1/chat/completions', ':authority': 'gw', ':scheme': 'http', 'content-type': 'application/json', 'content-length': String(body.length) }),
-        },
-      },
-      { request_body: { body, end_of_stream: true } },
-      { response_headers: { headers: hdr({ ':status': '200', 'content-type': 'application/json' }) } },
-    ];
-    let i = 0;
-    call.write(msgs[i]!);
-    call.on('data', (res: ProcessingResponse) => {
-      if (res.response === 'immediate_response') return reject(new Error('unexpected immediate response'));
-      i++;
-      if (i < msgs.length) call.write(msgs[i]!);
-      else call.end();
-    });
-    call.on('status', (s: grpc.StatusObject) => (s.code === grpc.status.OK && i === msgs.length ? resolve() : reject(new Error(s.details))));
-    call.on('error', () => undefined);
-  });
+export interface LoadOptions {
+  target: string;
+  mix: MixItem[];
+  seconds: number;
+  connections?: number;
 }
 
-export async function runClosedLoop(target: string, concurrency: number, seconds: number, bodies: Buffer[]): Promise<LoadResult> {
-  const { ExternalProcessorClient } = loadProtos();
-  const client = new ExternalProcessorClient(target, grpc.credentials.createInsecure(), {
-    'grpc.max_receive_message_length': -1,
-  }) as never as grpc.Client & { Process(): grpc.ClientDuplexStream<ProcessingRequest, ProcessingResponse> };
-  const latencies: number[] = [];
-  let errors = 0;
-  const start = performance.now();
-  const deadline = start + seconds * 1000;
-  let n = 0;
-  const worker = async () => {
-    while (performance.now() < deadline) {
-      const body = bodies[n++ % bodies.length]!;
-      const t0 = performance.now();
-      try {
-        await oneRequest(client, body);
-        latencies.push(performance.now() - t0);
-      } catch {
-        errors++;
-      }
+class Recorder {
+  latencies: number[] = [];
+  errors = 0;
+  firstError: string | undefined;
+  private n = 0;
+  constructor(private readonly mix: MixItem[]) {}
+  nextItem(): MixItem {
+    return this.mix[this.n++ % this.mix.length]!;
+  }
+  async send(pool: ConnectionPool, from: number): Promise<void> {
+    try {
+      await exchange(pool.pick(), this.nextItem());
+      this.latencies.push(performance.now() - from);
+    } catch (e) {
+      this.errors++;
+      this.firstError ??= e instanceof Error ? e.message : String(e);
     }
-  };
-  await Promise.all(Array.from({ length: concurrency }, worker));
-  const elapsed = (performance.now() - start) / 1000;
-  client.close();
-  return { requests: latencies.length, errors, seconds: elapsed, latencies: Float64Array.from(latencies).sort() };
+  }
+  result(start: number, dropped: number): LoadResult {
+    const r: LoadResult = { requests: this.latencies.length, errors: this.errors, dropped, seconds: (performance.now() - start) / 1000, latencies: this.latencies };
+    if (this.firstError !== undefined) r.firstError = this.firstError;
+    return r;
+  }
 }
 
-export function percentile(sorted: Float64Array, p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+export async function runClosedLoop(opts: LoadOptions & { concurrency: number }): Promise<LoadResult> {
+  const pool = new ConnectionPool(opts.target, opts.connections ?? 2);
+  const rec = new Recorder(opts.mix);
+  const start = performance.now();
+  const deadline = start + opts.seconds * 1000;
+  const worker = async () => {
+    while (performance.now() < deadline) await rec.send(pool, performance.now());
+  };
+  await Promise.all(Array.from({ length: opts.concurrency }, worker));
+  pool.close();
+  return rec.result(start, 0);
+}
+
+export interface OpenLoopOptions extends LoadOptions {
+  rate: number;
+  arrivals?: ArrivalProcess;
+  maxOutstanding?: number;
+  seed?: number;
+}
+
+export async function runOpenLoop(opts: OpenLoopOptions): Promise<LoadResult> {
+  const pool = new ConnectionPool(opts.target, opts.connections ?? 2);
+  const rec = new Recorder(opts.mix);
+  const due = arrivalOffsets(opts.rate, opts.seconds, opts.arrivals ?? 'poisson', mulberry32(opts.seed ?? 7));
+  const max = opts.maxOutstanding ?? 1000;
+  const inflight = new Set<Promise<void>>();
+  let dropped = 0;
+  let i = 0;
+  const start = performance.now();
+  while (i < due.length) {
+    const now = performance.now() - start;
+    for (; i < due.length && due[i]! <= now; i++) {
+      if (inflight.size >= max) {
+        dropped++;
+        continue;
+      }
+      const p = rec.send(pool, start + due[i]!).finally(() => inflight.delete(p));
+      inflight.add(p);
+    }
+    if (i < due.length) await new Promise((r) => setTimeout(r, Math.max(0, due[i]! - (performance.now() - start))));
+  }
+  await Promise.all(inflight);
+  pool.close();
+  return rec.result(start, dropped);
 }

@@ -3,6 +3,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { loadProtos } from '../src/extproc/proto.js';
 import type { ProcessingRequest, ProcessingResponse } from '../src/extproc/wire.js';
+import { answerStatsRequests } from './child-stats.js';
 
 export function startNoopServer(address: string): Promise<{ address: string; close(): Promise<void> }> {
   const server = new grpc.Server({ 'grpc.max_receive_message_length': 64 * 1024 * 1024 });
@@ -28,8 +29,10 @@ export function startNoopServer(address: string): Promise<{ address: string; clo
   });
 }
 
-// Run directly: node dist/perf/noop-server.js 127.0.0.1:0 → prints the bound address.
+// Run directly: node dist/perf/noop-server.js 127.0.0.1:0 → prints the bound address; with an IPC
+// channel it also answers the suite's stats requests (event-loop delay, heap, handles).
 if (process.argv[1]?.endsWith('noop-server.js')) {
+  answerStatsRequests();
   startNoopServer(process.argv[2] ?? '127.0.0.1:0').then(
     (s) => process.stdout.write(`listening ${s.address}\n`),
     (e: unknown) => {

@@ -8,11 +8,12 @@ import { createLogger } from '../telemetry/logger.js';
 import { errorMessage } from '../telemetry/errors.js';
 import { startRouter } from './router.js';
 import { UsageError } from './usage.js';
+import { runsRouter, superviseWorkers } from './workers.js';
 
 const USAGE = `semroute: a semantic router for vLLM fleets (Envoy ext_proc)
 
 Usage:
-  semroute serve --config FILE [--grpc-listen HOST:PORT|unix:PATH] [--admin-listen HOST:PORT]
+  semroute serve --config FILE [--grpc-listen HOST:PORT|unix:PATH] [--admin-listen HOST:PORT] [--workers N]
   semroute dev   --config FILE [--listen HOST:PORT] [--fake-upstreams]
   semroute validate FILE [--json]
   semroute schema [--format json|markdown]
@@ -83,9 +84,16 @@ async function main(argv: string[]): Promise<number> {
           'grpc-listen': { type: 'string' },
           'admin-listen': { type: 'string' },
           'shutdown-grace-ms': { type: 'string' },
+          workers: { type: 'string' },
         },
       });
       if (!values.config) throw new UsageError('serve needs --config FILE');
+      const workers = Number(values.workers ?? '1');
+      if (!Number.isInteger(workers) || workers < 1) throw new UsageError('--workers needs a whole number ≥ 1');
+      if (!runsRouter(workers)) {
+        loadConfigFile(values.config); // fail fast in the primary, before forking
+        return superviseWorkers({ workers, logger: createLogger() });
+      }
       const onReloadSignal = reloadOnSighup();
       const router = await startRouter({
         ...configFromFile(values.config),

@@ -107,6 +107,29 @@ describe('semroute serve', () => {
     }
   }, 30_000);
 
+  it('--workers 2 runs two routers behind one port and stops them all on SIGTERM', async () => {
+    const cfgFile = file('workers.yaml', baseConfigDoc());
+    const { child, output, match } = await spawnCli(
+      ['serve', '--config', cfgFile, '--grpc-listen', '127.0.0.1:0', '--admin-listen', '127.0.0.1:0', '--workers', '2'],
+      /"msg":"semroute ready".*?"grpc":"([^"]+)"[\s\S]*"msg":"semroute ready"/,
+    );
+    try {
+      const addresses = [...output().matchAll(/"msg":"semroute ready".*?"grpc":"([^"]+)"/g)].map((m) => m[1]);
+      expect(addresses).toEqual([match[1], match[1]]);
+      const client = extProcClient(match[1]!);
+      const call = openCall(client);
+      expect((await call.send(requestHeaders(chatHeaders))).response).toBe('request_headers');
+      call.halfClose();
+      await call.status;
+      client.close();
+      child.kill('SIGTERM');
+      expect(await exitOf(child)).toBe(0);
+      expect(output().match(/SIGTERM received/g)).toHaveLength(2);
+    } finally {
+      child.kill('SIGKILL');
+    }
+  }, 30_000);
+
   it('refuses to start on an invalid config, saying why', () => {
     const r = runCli(['serve', '--config', file('broken.yaml', 'version: v1\nmodels: []\n')]);
     expect(r.code).toBe(1);
