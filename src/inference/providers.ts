@@ -37,7 +37,12 @@ export interface ProviderChoice {
 export const defaultSessionFactory: SessionFactory = (modelPath, options) => ort.InferenceSession.create(modelPath, options);
 
 export function sessionOptions(kind: ProviderKind, spec: ProviderSpec): ort.InferenceSession.SessionOptions {
-  const options: ort.InferenceSession.SessionOptions = { graphOptimizationLevel: 'all' };
+  const options: ort.InferenceSession.SessionOptions = {
+    graphOptimizationLevel: 'all',
+    // onnxruntime's pool threads spin while waiting for work by default: on a router that runs
+    // small models between gRPC messages, that burns the cores the event loop needs.
+    extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } },
+  };
   if (spec.intraOpThreads !== undefined) options.intraOpNumThreads = spec.intraOpThreads;
   if (spec.interOpThreads !== undefined) options.interOpNumThreads = spec.interOpThreads;
   switch (kind) {
