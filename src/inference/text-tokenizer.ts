@@ -1,6 +1,7 @@
 // The model's tokenizer (@huggingface/tokenizers reads WordPiece, BPE and Unigram from
 // tokenizer.json), with truncation that keeps the final special token(s) such as [SEP] or </s>.
 import { Tokenizer } from '@huggingface/tokenizers';
+import { FastBertWordPiece } from './fast-wordpiece.js';
 import type { JsonObject } from './folder.js';
 import { DEFAULTS } from './types.js';
 
@@ -47,6 +48,8 @@ const MEMO_MAX_CHARS = 16 * 1024;
 export class TextTokenizer {
   readonly style: TokenStyle;
   private readonly memo = new Map<string, EncodedText>();
+  /** Same ids as the library for BERT-shaped tokenizers, much faster; undefined otherwise. */
+  private readonly fast: FastBertWordPiece | undefined;
   private readonly tokenizer: HfTokenizer;
   /** How many special tokens the post-processor puts before and after the text. */
   private readonly prefixLen: number;
@@ -66,6 +69,12 @@ export class TextTokenizer {
     this.prefixLen = Math.max(0, at);
     this.suffixLen = Math.max(0, full.length - this.prefixLen - bare.length);
     if (maxLength < this.prefixLen + this.suffixLen + 1) throw new RangeError(`maxLength ${maxLength} is too small`);
+    const probe = this.tokenizer.encode('a', { add_special_tokens: true });
+    const cut = (from: number, to: number) => ({ ids: probe.ids.slice(from, to), tokens: probe.tokens.slice(from, to) });
+    this.fast = FastBertWordPiece.from(tokenizerJson, tokenizerConfig, {
+      head: cut(0, this.prefixLen),
+      tail: cut(probe.ids.length - this.suffixLen, probe.ids.length),
+    });
   }
 
   /**
@@ -91,10 +100,24 @@ export class TextTokenizer {
     // maxLength tokens are cut anyway. Tokenize a prefix ending at whitespace, growing it until it
     // yields more tokens than are kept (plus a margin for the word at the cut).
     for (let window = this.maxLength * 4; ; window *= 2) {
-      if (text.length <= window) return this.truncate(this.tokenizer.encode(text, { add_special_tokens: true }));
-      const enc = this.tokenizer.encode(text.slice(0, cutPoint(text, window)), { add_special_tokens: true });
+      if (text.length <= window) return this.truncate(this.encodeFull(text));
+      const enc = this.encodeFull(text.slice(0, cutPoint(text, window)));
       if (enc.ids.length > this.maxLength + PREFIX_MARGIN) return this.truncate(enc);
     }
+  }
+
+  /** The whole text with special tokens: the fast path when it applies, else the library. */
+  encodeFull(text: string): { ids: number[]; tokens: string[] } {
+    return this.fast?.encode(text) ?? this.tokenizer.encode(text, { add_special_tokens: true });
+  }
+
+  /** The library's own encoding (the reference the fast path is tested against). */
+  encodeWithLibrary(text: string): { ids: number[]; tokens: string[] } {
+    return this.tokenizer.encode(text, { add_special_tokens: true });
+  }
+
+  get usesFastPath(): boolean {
+    return this.fast !== undefined;
   }
 
   private truncate(enc: { ids: number[]; tokens: string[] }): EncodedText {
