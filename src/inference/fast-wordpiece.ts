@@ -16,10 +16,11 @@ export interface FastEncoding {
 const PUNCT = '\\p{P}\\u0021-\\u002F\\u003A-\\u0040\\u005B-\\u0060\\u007B-\\u007E';
 const WORDS = new RegExp(`[^\\s${PUNCT}]+|[${PUNCT}]`, 'gu');
 // The library's is_control: Cc (but tab, LF, CR), Cf, Co, lone surrogates; also NUL and U+FFFD.
+// eslint-disable-next-line no-control-regex -- NUL is exactly what the library drops
 const DROPPED = /[\0\uFFFD]|(?![\t\n\r])[\p{Cc}\p{Cf}\p{Co}\p{Cs}]/gu;
 // The library tests CJK per UTF-16 unit, so only the BMP blocks ever match.
 const CJK = /[\u3400-\u4DBF\u4E00-\u9FFF\uF900-\uFAFF]/g;
-const NON_ASCII = /[^\x00-\x7F]/;
+const NON_ASCII = /[^\p{ASCII}]/u;
 const WORD_CACHE_LIMIT = 100_000;
 
 interface Flags {
@@ -52,7 +53,8 @@ export class FastBertWordPiece {
     const pre = tokenizerJson.pre_tokenizer as Json | null;
     const model = tokenizerJson.model as Json | null;
     if (norm?.type !== 'BertNormalizer' || pre?.type !== 'BertPreTokenizer' || model?.type !== 'WordPiece') return undefined;
-    if (tokenizerConfig.remove_space === true || /XLM/i.test(String(tokenizerConfig.tokenizer_class ?? ''))) return undefined;
+    const tokenizerClass = typeof tokenizerConfig.tokenizer_class === 'string' ? tokenizerConfig.tokenizer_class : '';
+    if (tokenizerConfig.remove_space === true || /XLM/i.test(tokenizerClass)) return undefined;
     const vocabObj = model.vocab as Record<string, number> | undefined;
     const unkToken = model.unk_token;
     if (!vocabObj || typeof unkToken !== 'string' || vocabObj[unkToken] === undefined) return undefined;
