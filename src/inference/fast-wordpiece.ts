@@ -16,7 +16,6 @@ export interface FastEncoding {
 const PUNCT = '\\p{P}\\u0021-\\u002F\\u003A-\\u0040\\u005B-\\u0060\\u007B-\\u007E';
 const WORDS = new RegExp(`[^\\s${PUNCT}]+|[${PUNCT}]`, 'gu');
 // The library's is_control: Cc (but tab, LF, CR), Cf, Co, lone surrogates; also NUL and U+FFFD.
-// eslint-disable-next-line no-control-regex -- NUL is exactly what the library drops
 const DROPPED = /[\0\uFFFD]|(?![\t\n\r])[\p{Cc}\p{Cf}\p{Co}\p{Cs}]/gu;
 // The library tests CJK per UTF-16 unit, so only the BMP blocks ever match.
 const CJK = /[\u3400-\u4DBF\u4E00-\u9FFF\uF900-\uFAFF]/g;
