@@ -54,7 +54,7 @@ export async function startRouter(opts: RouterOptions): Promise<RunningRouter> {
   const signalLog = logger.rateLimited('signal-failure', 10_000);
   const observer: SignalObserver = {
     signalEvaluated(signal, outcome, seconds, error) {
-      metrics.recordSignal({ signal: signal.name, kind: signal.kind, outcome }, seconds);
+      metrics.recordSignal({ signal: signal.name, kind: signal.kind, outcome }, signal.budgetMs !== undefined ? seconds : undefined);
       if (error !== undefined) signalLog.warn('signal failed; it counts as ' + (signal.onError === 'matched' ? 'matched' : 'not matched'), { signal: signal.name, outcome, error });
     },
   };

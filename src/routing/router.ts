@@ -63,7 +63,7 @@ export class Router {
 
     const used = new Set<string>();
     for (const d of config.decisions) ruleSignalNames(d.rules, used);
-    this.signals = signals ?? config.signals.keyword.filter((s) => used.has(s.name)).map(keywordSignal);
+    this.signals = signals ?? config.signals.keyword.filter((s) => used.has(s.name)).map((s) => keywordSignal(s));
   }
 
   private model(name: string): ModelConfig {

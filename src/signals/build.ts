@@ -8,7 +8,7 @@ import { domainSignal, jailbreakSignal } from './classifier.js';
 import { contextSignal } from './context.js';
 import { conversationSignal } from './conversation.js';
 import { embeddingSignal } from './embedding.js';
-import { keywordSignal } from './keyword.js';
+import { KEYWORD_WORD_SET_MIN, keywordSignal } from './keyword.js';
 import { piiSignal } from './pii.js';
 import { regexSignal } from './regex.js';
 import type { Signal } from './types.js';
@@ -46,7 +46,8 @@ export async function buildSignals(
     await Promise.all(work);
   };
 
-  await each('keyword', cfg.signals.keyword, keywordSignal);
+  const keywordCount = cfg.signals.keyword.filter((s) => used.has(s.name)).length;
+  await each('keyword', cfg.signals.keyword, (s) => keywordSignal(s, keywordCount >= KEYWORD_WORD_SET_MIN));
   await each('regex', cfg.signals.regex, regexSignal);
   await each('context', cfg.signals.context, contextSignal);
   await each('conversation', cfg.signals.conversation, conversationSignal);
