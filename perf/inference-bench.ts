@@ -28,6 +28,14 @@ const PROMPTS = [
   `${'Long context paragraph about distributed systems and consensus. '.repeat(40)}What is Raft?`,
 ];
 
+/**
+ * Every call a different text (the prompt plus a number): the tokenizer memoises recent texts,
+ * and six repeating prompts would measure the memo, not the model.
+ */
+function uniqueText(n: number): string {
+  return `${PROMPTS[n % PROMPTS.length]!} (${n})`;
+}
+
 interface Row {
   model: string;
   mode: 'baseline' | 'unbatched' | 'batched';
@@ -65,7 +73,7 @@ async function closedLoop(concurrency: number, seconds: number, once: (text: str
   const deadline = start + seconds * 1000;
   const worker = async () => {
     while (performance.now() < deadline) {
-      const text = PROMPTS[n++ % PROMPTS.length]!;
+      const text = uniqueText(n++);
       const t0 = performance.now();
       try {
         await once(text);
@@ -95,10 +103,15 @@ async function openLoop(rate: number, seconds: number, once: (text: string) => P
   let due = start;
   for (let i = 0; due < start + seconds * 1000; i++) {
     const wait = due - performance.now();
-    if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+    // Never early: a late send counts against the latency, as queueing would.
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    // setTimeout may fire a fraction of a millisecond early: wait out the rest, never send early.
+    while (performance.now() < due) {
+      // spin (under a millisecond)
+    }
     const scheduled = due;
     pending.push(
-      once(PROMPTS[i % PROMPTS.length]!).then(
+      once(uniqueText(i)).then(
         () => void latencies.push(performance.now() - scheduled),
         () => void errors++,
       ),
