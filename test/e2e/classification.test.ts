@@ -46,6 +46,8 @@ describe('classification routing with the default models', () => {
     ['a code-help question goes to the large model', 'why does my function crash when I call it', 'coding', 'large'],
     ['a prompt with an e-mail address takes the private decision', 'Please update my address to jane.roe@example.org', 'private', 'small'],
     ['anything else goes to the small model', 'Tell me about the history of Rome', 'general', 'small'],
+    ['a greeting is not a jailbreak (many jailbreaks open with "Hello ChatGPT")', 'Hello!', 'general', 'small'],
+    ['neither is a thank-you', 'Thanks! That was helpful.', 'general', 'small'],
   ])('%s', async (_name, prompt, decision, model) => {
     const r = await ask(prompt);
     expect(r.status).toBe(200);

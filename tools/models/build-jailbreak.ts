@@ -3,6 +3,7 @@
 // attempts to lift the model's rules; harmful content is a separate signal (see models/README.md).
 import { join } from 'node:path';
 import { predictLabels, trainBagClassifier } from './bag-classifier.js';
+import { chitChat } from './chit-chat.js';
 import { bagClassifierOnnx } from './bag-graph.js';
 import type { Corpus } from './corpus.js';
 import type { LabelledText } from './datasets.js';
@@ -46,7 +47,8 @@ export function binaryLabel(row: LabelledText): number {
 export function buildJailbreakDetector(corpus: Corpus, outDir: string): ModelReport {
   const { train, test } = corpus.jailbreak;
   const nonLatin = corpus.vocab.map(isNonLatinToken);
-  const bag = trainBagClassifier(train.ids, train.rows.map(binaryLabel), 2, {
+  const chat = chitChat();
+  const bag = trainBagClassifier([...train.ids, ...chat.train.map((t) => corpus.encode(t))], [...train.rows.map(binaryLabel), ...chat.train.map(() => 0)], 2, {
     ...JAILBREAK_TRAINING,
     vocabSize: corpus.vocab.length,
     dampedToken: (id) => nonLatin[id] === true,
@@ -74,6 +76,10 @@ export function buildJailbreakDetector(corpus: Corpus, outDir: string): ModelRep
     falsePositiveRateBenign: rate((r) => r.label !== 'jailbreak', 1),
     falsePositiveRateRolePlay: rate((r) => r.label === 'benign' && ROLE_PLAY_SOURCES.includes(r.source), 1),
     harmfulDirectFlagged: rate((r) => r.label === 'harmful_direct', 1),
+    falsePositiveRateChitChat: (() => {
+      const flagged = predictLabels(bag, chat.eval.map((t) => corpus.encode(t))).filter((p) => p === 1).length;
+      return { rows: chat.eval.length, rate: round(flagged / chat.eval.length) };
+    })(),
     pairFeatures: bag.spec.pairCount,
   };
   writeModelFolder(join(outDir, 'jailbreak-detector'), {
