@@ -3,5 +3,4 @@ export * from './types.js';
 export * from './errors.js';
 export { MicroBatcher, type BatchRunner, type BatcherOptions, type BatcherStats } from './batcher.js';
 export { loadModel, type CallOptions, type ClassifierHandle, type EmbedderHandle, type LoadOptions, type ModelHandle, type TokenClassifierHandle } from './model.js';
-export { ModelRegistry } from './registry.js';
 export { type ProviderChoice, type SessionFactory, type SessionLike } from './providers.js';

@@ -37,7 +37,7 @@ export interface BatchingSpec {
 }
 
 export interface ModelSpec {
-  /** The name the registry knows the model by. */
+  /** The name the config knows the model by (logs, errors, metrics). */
   name: string;
   /** The model folder. */
   path: string;

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { runEval } from '../../../src/cli/eval.js';
-import { loadModel, ModelRegistry, withDefaults, type ClassifierHandle, type ClassifyResult } from '../../../src/inference/index.js';
+import { loadModel, withDefaults, type ClassifierHandle, type ClassifyResult, type EmbedderHandle, type ModelHandle } from '../../../src/inference/index.js';
 
 const MODELS = path.resolve('models');
 const NAMES = ['domain-classifier', 'jailbreak-detector', 'embedding'];
@@ -26,21 +26,23 @@ function heldout(name: string): { text: string; label: string }[] {
 }
 
 suite('default models', () => {
-  let registry: ModelRegistry;
+  const models = new Map<string, ModelHandle>();
+  const classifier = (name: string) => models.get(name) as ClassifierHandle;
   beforeAll(async () => {
-    registry = await ModelRegistry.load([
-      { name: 'domain', path: path.join(MODELS, 'domain-classifier'), task: 'sequence-classification', batching: { maxBatchSize: 16, maxWaitUs: 2000, maxQueue: 1024 }, timeoutMs: 30_000 },
-      { name: 'jailbreak', path: path.join(MODELS, 'jailbreak-detector'), task: 'sequence-classification', batching: { maxQueue: 1024 }, timeoutMs: 30_000 },
-      { name: 'embedding', path: path.join(MODELS, 'embedding'), task: 'embedding', timeoutMs: 30_000 },
-    ]);
+    const specs = [
+      { name: 'domain', path: path.join(MODELS, 'domain-classifier'), task: 'sequence-classification' as const, batching: { maxBatchSize: 16, maxWaitUs: 2000, maxQueue: 1024 }, timeoutMs: 30_000 },
+      { name: 'jailbreak', path: path.join(MODELS, 'jailbreak-detector'), task: 'sequence-classification' as const, batching: { maxQueue: 1024 }, timeoutMs: 30_000 },
+      { name: 'embedding', path: path.join(MODELS, 'embedding'), task: 'embedding' as const, timeoutMs: 30_000 },
+    ];
+    for (const spec of specs) models.set(spec.name, await loadModel(withDefaults(spec)));
   }, 120_000);
-  afterAll(() => registry?.close());
+  afterAll(() => Promise.all([...models.values()].map((m) => m.close())));
 
   test.each([
     ['domain', 'domain-classifier'],
     ['jailbreak', 'jailbreak-detector'],
   ])('%s classifies heldout.jsonl above its floor', async (name, folder) => {
-    const model = registry.classifier(name);
+    const model = classifier(name);
     const rows = heldout(folder);
     const results = await Promise.all(rows.map((r) => model.classify(r.text)));
     const correct = results.filter((r, i) => r.label === rows[i]!.label).length;
@@ -49,7 +51,7 @@ suite('default models', () => {
   }, 120_000);
 
   test('interleaved concurrent calls of different lengths get the results of one-at-a-time calls', async () => {
-    const model = registry.classifier('domain');
+    const model = classifier('domain');
     const texts = heldout('domain-classifier')
       .slice(0, 48)
       .map((r, i) => (i % 4 === 0 ? `${r.text} ${r.text} ${r.text}` : r.text));
@@ -65,7 +67,7 @@ suite('default models', () => {
   }, 120_000);
 
   test('embeddings are unit length, stable under batching, and closer for related texts', async () => {
-    const model = registry.embedder('embedding');
+    const model = (models.get('embedding') as EmbedderHandle);
     const texts = ['How do I fix a segfault in my C program?', 'My C code crashes with a segmentation fault', 'Best recipe for chocolate cake'];
     const alone: Float32Array[] = [];
     for (const t of texts) alone.push(await model.embed(t));

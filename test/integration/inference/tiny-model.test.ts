@@ -2,7 +2,7 @@
 // three task heads, batching fidelity, overload, timeout, token_type_ids, renamed outputs.
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { rm } from 'node:fs/promises';
-import { loadModel, ModelRegistry, withDefaults, type ClassifierHandle, type EmbedderHandle, type TokenClassifierHandle } from '../../../src/inference/index.js';
+import { loadModel, withDefaults, type ClassifierHandle, type EmbedderHandle, type TokenClassifierHandle } from '../../../src/inference/index.js';
 import { writeTinyModel } from './fixtures/tiny-model.js';
 
 const WORDS = ['hello', 'world', 'code', 'python', 'bug', 'fix', 'cake', 'bake', 'sugar', 'john', 'smith', 'paris', 'lives', 'in', 'jo', '##hn', 'cafe'];
@@ -216,38 +216,7 @@ describe('batching, bounds and providers on a real session', () => {
   });
 });
 
-describe('ModelRegistry', () => {
-  test('loads several specs, hands out typed handles by name, closes them all', async () => {
-    const registry = await ModelRegistry.load([
-      { name: 'cls', path: await tiny('sequence-classification'), task: 'sequence-classification' },
-      { name: 'emb', path: await tiny('embedding'), task: 'embedding', dimensions: 2 },
-    ]);
-    const cls = registry.classifier('cls');
-    expect(registry.names()).toEqual(['cls', 'emb']);
-    expect((await cls.classify('python')).label).toBe('coding');
-    expect(await registry.embedder('emb').embed('code')).toHaveLength(2);
-    expect(() => registry.embedder('cls')).toThrow('model cls is a sequence-classification model, not embedding');
-    expect(() => registry.get('nope')).toThrow('no model named nope (loaded: cls, emb)');
-    await registry.close();
-    await expect(cls.classify('python')).rejects.toMatchObject({ code: 'closed' });
-  });
-
-  test('a duplicate name or a bad folder fails the whole load with the model named', async () => {
-    const path = await tiny('sequence-classification');
-    await expect(
-      ModelRegistry.load([
-        { name: 'a', path, task: 'sequence-classification' },
-        { name: 'a', path, task: 'sequence-classification' },
-      ]),
-    ).rejects.toThrow('model a: duplicate model name');
-    await expect(
-      ModelRegistry.load([
-        { name: 'good', path, task: 'sequence-classification' },
-        { name: 'bad', path: `${path}-missing`, task: 'sequence-classification' },
-      ]),
-    ).rejects.toThrow(/^model bad: model folder .*-missing does not exist$/);
-  });
-
+describe('loading', () => {
   test('a classifier spec over an embedding folder is refused: config.json has no id2label', async () => {
     await expect(loadModel(withDefaults({ name: 'x', path: await tiny('embedding'), task: 'sequence-classification' }))).rejects.toThrow(
       'model x: config.json: "id2label" is missing or not an object',
