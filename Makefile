@@ -47,6 +47,7 @@ bench-quick: build
 bench: build
 	node dist/perf/suite.js
 	node dist/perf/inference-bench.js --seconds 3 --rounds 2
+	node dist/perf/decision-bench.js
 
 bench-soak: build
 	node dist/perf/suite.js --soak 30

@@ -83,8 +83,11 @@ export class Router {
   }
 
   async decide(ir: RoutingRequest): Promise<RouteChoice> {
-    const results = await runSignals(this.signals, ir, this.observer);
+    return this.choose(await runSignals(this.signals, ir, this.observer));
+  }
 
+  /** The decision step alone: the first decision, in priority order, whose rule matches. */
+  choose(results: ReadonlyMap<string, SignalResult>): RouteChoice {
     for (const d of this.decisions) {
       const r = evaluateRule(d.config.rules, results);
       if (!r.matched) continue;
