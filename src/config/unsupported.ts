@@ -17,6 +17,7 @@ const IMPLEMENTED_SIGNAL_KINDS: ReadonlySet<SignalKind> = new Set([
   'jailbreak',
   'embedding',
   'pii',
+  'header',
 ]);
 
 export function unsupportedFeatures(cfg: Config): ConfigIssue[] {

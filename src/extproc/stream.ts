@@ -32,7 +32,7 @@ export interface ResponseSink {
 
 type Phase =
   | { name: 'start' }
-  | { name: 'body'; protocol: Protocol; chunks: Buffer[]; size: number; cleared: boolean; startedAt?: number }
+  | { name: 'body'; protocol: Protocol; headers: RequestHeaders; chunks: Buffer[]; size: number; cleared: boolean; startedAt?: number }
   | { name: 'routed'; responseHeaders: HeaderPair[] }
   | { name: 'passthrough' }
   | { name: 'done' };
@@ -156,7 +156,7 @@ export class ExtProcStream {
           modeOverride: modeOverride('NONE', 'NONE'),
         });
       case 'await_body':
-        this.phase = { name: 'body', protocol: outcome.protocol, chunks: [], size: 0, cleared: false };
+        this.phase = { name: 'body', protocol: outcome.protocol, headers, chunks: [], size: 0, cleared: false };
         if (!HOLDS_HEADERS.has(this.requestBodyMode) && this.responseBodyMode !== undefined) {
           // With NONE the body never comes; with STREAMED modes Envoy forwards the headers before
           // the body is classified, so routing headers set on the body answer would be too late.
@@ -206,7 +206,7 @@ export class ExtProcStream {
     const raw = phase.chunks.length === 1 ? phase.chunks[0]! : Buffer.concat(phase.chunks, phase.size);
     let outcome;
     try {
-      outcome = await onRequestBody(snapshot, phase.protocol, raw);
+      outcome = await onRequestBody(snapshot, phase.protocol, raw, phase.headers);
     } catch (e) {
       // Fail open: an internal fault routes to the default route rather than failing the request.
       logger.error('routing failed; using the default route', { error: errorMessage(e) });

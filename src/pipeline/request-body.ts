@@ -4,7 +4,7 @@ import type { Protocol } from '../protocol/ir.js';
 import { spliceJsonString } from '../protocol/json-scan.js';
 import { parseRequestBody } from '../protocol/parse.js';
 import type { ModelConfig } from '../config/schema.js';
-import { DECISION_HEADER, MODEL_HEADER } from './headers.js';
+import { DECISION_HEADER, MODEL_HEADER, type RequestHeaders } from './headers.js';
 import type { BodyOutcome } from './outcome.js';
 import { blockReply, errorReply } from './replies.js';
 import type { RoutingSnapshot } from './snapshot.js';
@@ -12,7 +12,7 @@ import type { RoutingSnapshot } from './snapshot.js';
 /** The decision name reported when the client named a configured model itself. */
 export const EXPLICIT_DECISION = 'explicit';
 
-export async function onRequestBody(snap: RoutingSnapshot, protocol: Protocol, raw: Buffer): Promise<BodyOutcome> {
+export async function onRequestBody(snap: RoutingSnapshot, protocol: Protocol, raw: Buffer, headers?: RequestHeaders): Promise<BodyOutcome> {
   let parsed;
   try {
     parsed = parseRequestBody(protocol, raw, snap.limits);
@@ -21,6 +21,7 @@ export async function onRequestBody(snap: RoutingSnapshot, protocol: Protocol, r
     throw e;
   }
   const { ir, modelSpan } = parsed;
+  if (headers) ir.headers = headers;
   const requested = snap.router.resolveModel(ir.model);
   let decision: string;
   let model: ModelConfig;

@@ -23,6 +23,8 @@ export interface RoutingRequest {
   maxOutputTokens: number | undefined;
   /** The parsed JSON body, for plugins that rewrite it. Never mutate without copying. */
   body: Record<string, unknown>;
+  /** The request headers Envoy sent (lower-case names), for header signals. */
+  headers?: ReadonlyMap<string, string>;
 }
 
 export function lastUserText(ir: RoutingRequest): string {

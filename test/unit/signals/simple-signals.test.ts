@@ -4,6 +4,7 @@ import { describe, expect, it } from '@jest/globals';
 import type { RoutingRequest } from '../../../src/protocol/ir.js';
 import { contextSignal, estimateTokens } from '../../../src/signals/context.js';
 import { conversationSignal } from '../../../src/signals/conversation.js';
+import { headerSignal } from '../../../src/signals/header.js';
 import { regexSignal } from '../../../src/signals/regex.js';
 import { runSignal, runSignals } from '../../../src/signals/run.js';
 import type { Signal, SignalOutcome } from '../../../src/signals/types.js';
@@ -62,6 +63,24 @@ describe('conversation signal', () => {
     ['all conditions together', { min_turns: 2, tools_present: true, tool_loop: true }, multi, true],
   ])('%s', async (_n, cfg, req, expected) => {
     expect((await conversationSignal({ name: 'conv', ...cfg }).extract(req)).matched).toBe(expected);
+  });
+});
+
+describe('header signal', () => {
+  const withHeaders = (h: Record<string, string>) => ({ ...ir([['user', 'x']]), headers: new Map(Object.entries(h)) });
+  it.each<[string, Record<string, unknown>, Record<string, string>, boolean]>([
+    ['a listed value', { values: ['premium', 'enterprise'] }, { 'x-user-tier': 'premium' }, true],
+    ['an unlisted value', { values: ['premium'] }, { 'x-user-tier': 'free' }, false],
+    ['values compare exactly', { values: ['premium'] }, { 'x-user-tier': 'Premium' }, false],
+    ['absent with values', { values: ['premium'] }, {}, false],
+    ['present', { present: true }, { 'x-user-tier': '' }, true],
+    ['absent when present is required', { present: true }, {}, false],
+    ['absence asked for', { present: false }, {}, true],
+  ])('%s', async (_n, cfg, headers, expected) => {
+    const s = headerSignal({ name: 'tier', header: 'x-user-tier', values: [], ...cfg });
+    const r = await s.extract(withHeaders(headers));
+    expect(r.matched).toBe(expected);
+    expect(r.detail).not.toContain('premium');
   });
 });
 
