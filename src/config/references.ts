@@ -2,7 +2,7 @@
 import { isListenAddress, parseHostPort } from './addresses.js';
 import type { ConfigIssue } from './issues.js';
 import type { Config, RuleNode } from './schema.js';
-import { SIGNAL_KINDS } from './schema/signals.js';
+import { ISO_639_1, SIGNAL_KINDS } from './schema/signals.js';
 
 type Issues = ConfigIssue[];
 
@@ -50,6 +50,13 @@ function checkSignals(cfg: Config, issues: Issues): void {
         new RegExp(p, s.case_sensitive ? '' : 'i');
       } catch (e) {
         issues.push({ path: `signals.regex[${i}].patterns[${j}]`, message: `invalid regular expression: ${(e as Error).message}` });
+      }
+    }),
+  );
+  cfg.signals.language.forEach((s, i) =>
+    s.languages.forEach((l, j) => {
+      if (l.length === 2 && ISO_639_1[l] === undefined) {
+        issues.push({ path: `signals.language[${i}].languages[${j}]`, message: `no ISO 639-1 mapping for "${l}": use its ISO 639-3 code (e.g. "eng")` });
       }
     }),
   );

@@ -18,6 +18,7 @@ const IMPLEMENTED_SIGNAL_KINDS: ReadonlySet<SignalKind> = new Set([
   'embedding',
   'pii',
   'header',
+  'language',
 ]);
 
 export function unsupportedFeatures(cfg: Config): ConfigIssue[] {

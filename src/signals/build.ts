@@ -10,6 +10,7 @@ import { conversationSignal } from './conversation.js';
 import { embeddingSignal } from './embedding.js';
 import { headerSignal } from './header.js';
 import { KEYWORD_WORD_SET_MIN, keywordSignal } from './keyword.js';
+import { languageSignal } from './language.js';
 import { piiSignal } from './pii.js';
 import { regexSignal } from './regex.js';
 import type { Signal } from './types.js';
@@ -53,6 +54,7 @@ export async function buildSignals(
   await each('context', cfg.signals.context, contextSignal);
   await each('conversation', cfg.signals.conversation, conversationSignal);
   await each('header', cfg.signals.header, headerSignal);
+  await each('language', cfg.signals.language, languageSignal);
   await each('domain', cfg.signals.domain, (s) => ({ ...domainSignal(s, model<ClassifierHandle>(s.model)), budgetMs: budget(s.timeout_ms) }));
   await each('jailbreak', cfg.signals.jailbreak, (s) => ({ ...jailbreakSignal(s, model<ClassifierHandle>(s.model)), budgetMs: budget(s.timeout_ms) }));
   await each('embedding', cfg.signals.embedding, async (s) => ({ ...(await embeddingSignal(s, model<EmbedderHandle>(s.model))), budgetMs: budget(s.timeout_ms) }));

@@ -80,9 +80,20 @@ export const piiSignalSchema = z.strictObject({
   timeout_ms: timeoutMs,
 });
 
+/** ISO 639-1 → the ISO 639-3 code the language detector (franc) reports, for common languages. */
+export const ISO_639_1: Readonly<Record<string, string>> = {
+  ar: 'arb', bn: 'ben', cs: 'ces', da: 'dan', de: 'deu', el: 'ell', en: 'eng', es: 'spa', fa: 'pes', fi: 'fin',
+  fr: 'fra', he: 'heb', hi: 'hin', hu: 'hun', id: 'ind', it: 'ita', ja: 'jpn', ko: 'kor', ms: 'zlm', nl: 'nld',
+  no: 'nob', pl: 'pol', pt: 'por', ro: 'ron', ru: 'rus', sv: 'swe', sw: 'swh', ta: 'tam', th: 'tha', tr: 'tur',
+  uk: 'ukr', ur: 'urd', vi: 'vie', zh: 'cmn',
+};
+
 export const languageSignalSchema = z.strictObject({
   name: signalName,
-  languages: z.array(z.string().regex(/^[a-z]{2,3}$/, 'ISO 639 code, e.g. en, de, zh')).min(1).describe('Languages that match.'),
+  languages: z
+    .array(z.string().regex(/^[a-z]{2,3}$/, 'ISO 639 code, e.g. en, de, zh or eng, deu, cmn'))
+    .min(1)
+    .describe('Languages that match: ISO 639-3 codes as detected (eng, deu, cmn, …) or ISO 639-1 codes of common languages (en, de, zh, …).'),
   input: signalInput,
 });
 

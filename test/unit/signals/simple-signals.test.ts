@@ -5,6 +5,7 @@ import type { RoutingRequest } from '../../../src/protocol/ir.js';
 import { contextSignal, estimateTokens } from '../../../src/signals/context.js';
 import { conversationSignal } from '../../../src/signals/conversation.js';
 import { headerSignal } from '../../../src/signals/header.js';
+import { languageSignal } from '../../../src/signals/language.js';
 import { regexSignal } from '../../../src/signals/regex.js';
 import { runSignal, runSignals } from '../../../src/signals/run.js';
 import type { Signal, SignalOutcome } from '../../../src/signals/types.js';
@@ -63,6 +64,20 @@ describe('conversation signal', () => {
     ['all conditions together', { min_turns: 2, tools_present: true, tool_loop: true }, multi, true],
   ])('%s', async (_n, cfg, req, expected) => {
     expect((await conversationSignal({ name: 'conv', ...cfg }).extract(req)).matched).toBe(expected);
+  });
+});
+
+describe('language signal', () => {
+  const sig = (languages: string[]) => languageSignal({ name: 'lang', languages, input: 'last_user' });
+  it.each<[string, string[], string, boolean]>([
+    ['English by ISO 639-1', ['en'], 'What is the capital of France and why do people visit?', true],
+    ['English by ISO 639-3', ['eng'], 'What is the capital of France and why do people visit?', true],
+    ['German', ['de'], 'Wie spät ist es heute in Berlin und wie wird das Wetter?', true],
+    ['German is not English', ['en'], 'Wie spät ist es heute in Berlin und wie wird das Wetter?', false],
+    ['Chinese (zh → cmn)', ['zh'], '你好，今天天气怎么样？我们去公园散步吧。', true],
+    ['too short to tell matches nothing', ['en'], 'hi', false],
+  ])('%s', async (_n, languages, text, expected) => {
+    expect((await sig(languages).extract(ir([['user', text]]))).matched).toBe(expected);
   });
 });
 
