@@ -6,6 +6,9 @@ import { ISO_639_1, SIGNAL_KINDS } from './schema/signals.js';
 
 type Issues = ConfigIssue[];
 
+/** Headers a plugin must not touch: framing and routing that Envoy and semroute manage. */
+const PROTECTED_HEADERS: ReadonlySet<string> = new Set(['content-length', 'content-type', 'content-encoding', 'transfer-encoding', 'host', 'connection', 'te', 'upgrade']);
+
 function checkDuplicates(items: Array<{ name: string; path: string }>, what: string, issues: Issues): void {
   const first = new Map<string, string>();
   for (const it of items) {
@@ -106,6 +109,20 @@ function checkDecisions(cfg: Config, issues: Issues): void {
     if (d.strategy === 'cheapest') {
       const missing = d.models.filter((c) => models.get(c.model) && !models.get(c.model)!.cost_per_million_tokens).map((c) => c.model);
       if (missing.length) issues.push({ path: `${at}.strategy`, message: `cheapest needs cost_per_million_tokens on every candidate (missing: ${missing.join(', ')})` });
+    }
+    const hp = d.plugins.headers;
+    if (hp) {
+      for (const [name, path] of [
+        ...Object.keys(hp.set).map((n) => [n, `${at}.plugins.headers.set.${n}`] as const),
+        ...hp.remove.map((n, k) => [n, `${at}.plugins.headers.remove[${k}]`] as const),
+      ]) {
+        const lower = name.toLowerCase();
+        if (lower.startsWith('x-semroute-') || lower === 'x-gateway-destination-endpoint') {
+          issues.push({ path, message: `semroute owns "${name}": it sets it on every routed request` });
+        } else if (PROTECTED_HEADERS.has(lower)) {
+          issues.push({ path, message: `"${name}" is managed by Envoy and the router (framing, routing), not by a plugin` });
+        }
+      }
     }
     const pii = d.plugins.pii;
     if (pii?.action === 'route') {

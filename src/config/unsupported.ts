@@ -5,7 +5,7 @@ import type { ConfigIssue } from './issues.js';
 import type { Config } from './schema.js';
 import { SIGNAL_KINDS, type SignalKind } from './schema/signals.js';
 
-const IMPLEMENTED_PLUGINS: ReadonlySet<string> = new Set(['block']);
+const IMPLEMENTED_PLUGINS: ReadonlySet<string> = new Set(['block', 'headers']);
 
 /** The signal kinds src/signals/build.ts carries out. */
 const IMPLEMENTED_SIGNAL_KINDS: ReadonlySet<SignalKind> = new Set([

@@ -4,6 +4,7 @@ import type { Protocol } from '../protocol/ir.js';
 import { spliceJsonString } from '../protocol/json-scan.js';
 import { parseRequestBody } from '../protocol/parse.js';
 import type { ModelConfig } from '../config/schema.js';
+import type { HeadersPluginConfig } from '../routing/router.js';
 import { DECISION_HEADER, MODEL_HEADER, type RequestHeaders } from './headers.js';
 import type { BodyOutcome } from './outcome.js';
 import { blockReply, errorReply } from './replies.js';
@@ -25,6 +26,7 @@ export async function onRequestBody(snap: RoutingSnapshot, protocol: Protocol, r
   const requested = snap.router.resolveModel(ir.model);
   let decision: string;
   let model: ModelConfig;
+  let headerPlugin: HeadersPluginConfig | undefined;
   switch (requested.kind) {
     case 'unknown':
       return errorReply(
@@ -39,10 +41,11 @@ export async function onRequestBody(snap: RoutingSnapshot, protocol: Protocol, r
       if (choice.block) return blockReply(choice.decision, choice.block);
       decision = choice.decision;
       model = choice.model;
+      headerPlugin = choice.headers;
       break;
     }
   }
-  return forwardTo(decision, model, ir.model, raw, modelSpan);
+  return forwardTo(decision, model, ir.model, raw, modelSpan, headerPlugin);
 }
 
 /** Plans the upstream request for a model; also used to fail open to the default route. */
@@ -52,6 +55,7 @@ export function forwardTo(
   requestedModel: string | undefined,
   raw: Buffer,
   modelSpan: { start: number; end: number } | undefined,
+  headerPlugin?: HeadersPluginConfig,
 ): BodyOutcome {
   const served = model.served_name ?? model.name;
   let body: Buffer | undefined;
@@ -62,7 +66,10 @@ export function forwardTo(
     kind: 'forward',
     decision,
     model: model.name,
-    edit: { set: [[MODEL_HEADER, model.name], [DECISION_HEADER, decision]], remove: [] },
+    edit: {
+      set: [[MODEL_HEADER, model.name], [DECISION_HEADER, decision], ...Object.entries(headerPlugin?.set ?? {})],
+      remove: headerPlugin?.remove ?? [],
+    },
     body,
     responseHeaders: [[DECISION_HEADER, decision], [MODEL_HEADER, model.name]],
   };

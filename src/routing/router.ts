@@ -8,6 +8,7 @@ import type { Signal, SignalObserver, SignalResult } from '../signals/types.js';
 import { evaluateRule, ruleSignalNames } from './rules.js';
 
 export type BlockConfig = NonNullable<DecisionConfig['plugins']['block']>;
+export type HeadersPluginConfig = NonNullable<DecisionConfig['plugins']['headers']>;
 
 export interface RouteChoice {
   /** The decision that matched, the default decision, or "default" when none is configured. */
@@ -15,6 +16,8 @@ export interface RouteChoice {
   model: ModelConfig;
   /** Set when the decision refuses the request (block plugin) instead of forwarding it. */
   block?: BlockConfig;
+  /** Headers the decision sets on / removes from the upstream request (headers plugin). */
+  headers?: HeadersPluginConfig;
   confidence: number;
   signals: ReadonlyMap<string, SignalResult>;
 }
@@ -91,11 +94,12 @@ export class Router {
     for (const d of this.decisions) {
       const r = evaluateRule(d.config.rules, results);
       if (!r.matched) continue;
-      const block = d.config.plugins.block;
+      const { block, headers } = d.config.plugins;
       return {
         decision: d.config.name,
         model: d.model ?? this.fallback.model,
         ...(block ? { block } : {}),
+        ...(headers ? { headers } : {}),
         confidence: r.confidence,
         signals: results,
       };

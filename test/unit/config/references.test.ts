@@ -25,6 +25,8 @@ describe('cross-reference checks', () => {
     ['an inference model of the wrong task', (d) => (d.signals.embedding = [{ name: 'e', candidates: ['x'], model: 'domain' }]), 'signals.embedding[0].model: inference model "domain" has task sequence-classification; an embedding signal needs embedding'],
     ['a pii signal without a token classifier', (d) => (d.signals.pii = [{ name: 'p', model: 'jailbreak' }]), 'signals.pii[0].model: inference model "jailbreak" has task sequence-classification'],
     ['a two-letter language without a mapping', (d) => (d.signals.language = [{ name: 'l', languages: ['en', 'xx'] }]), 'signals.language[0].languages[1]: no ISO 639-1 mapping for "xx": use its ISO 639-3 code (e.g. "eng")'],
+    ['a headers plugin touching an owned header', (d) => (d.decisions[0].plugins = { headers: { set: { 'x-semroute-model': 'large' } } }), 'decisions[0].plugins.headers.set.x-semroute-model: semroute owns "x-semroute-model"'],
+    ['a headers plugin removing a framing header', (d) => (d.decisions[0].plugins = { headers: { remove: ['Content-Length'] } }), 'decisions[0].plugins.headers.remove[0]: "Content-Length" is managed by Envoy and the router'],
     ['a decision without models or block', (d) => (d.decisions[0].models = []), 'decisions[0].models: a decision needs at least one model unless it has a block plugin'],
     ['reasoning on a model without a family', (d) => (d.decisions[0].models = [{ model: 'large', reasoning: 'on' }]), 'decisions[0].models[0].reasoning: model "large" has no reasoning_family'],
     ['cheapest without costs', (d) => (d.decisions[0].strategy = 'cheapest'), 'decisions[0].strategy: cheapest needs cost_per_million_tokens on every candidate (missing: large)'],
