@@ -77,7 +77,7 @@ export interface AdminServer {
   close(): Promise<void>;
 }
 
-const JSON_TYPE = 'application/json; charset=utf-8';
+export const JSON_TYPE = 'application/json; charset=utf-8';
 const DEFAULT_MAX_BODY = 1024 * 1024;
 /** Past the limit we keep reading (and dropping) this much so the client can read our 413. */
 const DRAIN_LIMIT = 8 * 1024 * 1024;

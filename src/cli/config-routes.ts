@@ -1,9 +1,9 @@
 // Admin routes for the config: GET /v1/config (viewer) shows what is in use and the last reload;
 // POST /v1/config/reload (admin) reloads the file now, as SIGHUP does, and says what happened.
-import type { AdminRoute } from '../admin/server.js';
+import { JSON_TYPE as JSON_CONTENT_TYPE, type AdminRoute } from '../admin/server.js';
 import type { ConfigReloader } from '../config/reload.js';
 
-const JSON_TYPE = { 'content-type': 'application/json; charset=utf-8' };
+const JSON_TYPE = { 'content-type': JSON_CONTENT_TYPE };
 
 export function configRoutes(reloader: () => ConfigReloader<unknown> | undefined): AdminRoute[] {
   const notFollowing = { status: 409, headers: JSON_TYPE, body: JSON.stringify({ error: { message: 'this instance was started without a config file to follow', type: 'invalid_request_error', param: null, code: 'no_config_file' } }) };

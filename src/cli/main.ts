@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The semroute command line: serve | dev | validate | schema | eval | version.
 import { parseArgs } from 'node:util';
+import { listenHostPort } from '../config/addresses.js';
 import { ConfigError, loadConfigFile } from '../config/load.js';
 import { contentHash } from '../config/reload.js';
 import { runSchema, runValidate } from './config-commands.js';
@@ -24,11 +25,6 @@ serve and dev watch the config file and reload it on change or SIGHUP.
 `;
 
 const VERSION = '0.1.0';
-
-function splitListen(s: string): { host: string; port: number } {
-  const i = s.lastIndexOf(':');
-  return { host: s.slice(0, i).replace(/^\[|\]$/g, ''), port: Number(s.slice(i + 1)) };
-}
 
 /** SIGTERM/SIGINT: graceful stop (a second signal exits at once). */
 function onShutdown(close: () => Promise<void>): void {
@@ -122,7 +118,7 @@ async function main(argv: string[]): Promise<number> {
       const { startDev } = await import('./dev.js');
       const stack = await startDev({
         ...configFromFile(values.config),
-        listen: splitListen(values.listen),
+        listen: listenHostPort(values.listen),
         fakeUpstreams: values['fake-upstreams'],
         ...(values['grpc-listen'] ? { grpcListen: values['grpc-listen'] } : {}),
         ...(values['admin-listen'] ? { adminListen: values['admin-listen'] } : {}),

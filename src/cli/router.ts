@@ -1,5 +1,6 @@
 // Starts one semroute instance: config snapshot, ext_proc gRPC server, admin listener.
 // Used by `semroute serve`, `semroute dev`, the e2e tests and the benchmarks.
+import { listenHostPort } from '../config/addresses.js';
 import type { Config } from '../config/schema.js';
 import { ConfigReloader, type ReloadStatus, type ReloadTrigger } from '../config/reload.js';
 import { formatIssue } from '../config/issues.js';
@@ -37,12 +38,6 @@ export interface RunningRouter {
   reload(trigger?: ReloadTrigger): Promise<boolean>;
   reloadStatus(): ReloadStatus | undefined;
   close(): Promise<void>;
-}
-
-function splitHostPort(address: string): { host: string; port: number } {
-  const m = /^(?:\[([^\]]+)\]|([^:]+)):(\d+)$/.exec(address);
-  if (!m) throw new Error(`invalid listen address "${address}" (expected HOST:PORT)`);
-  return { host: m[1] ?? m[2]!, port: Number(m[3]) };
 }
 
 export async function startRouter(opts: RouterOptions): Promise<RunningRouter> {
@@ -109,7 +104,7 @@ export async function startRouter(opts: RouterOptions): Promise<RunningRouter> {
   if (adminAddress !== 'off') {
     try {
       admin = await startAdminServer({
-        ...splitHostPort(adminAddress),
+        ...listenHostPort(adminAddress),
         metrics,
         logger,
         authorize: bearerAuthorizer(

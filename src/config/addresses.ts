@@ -18,6 +18,13 @@ export function parseHostPort(s: string, allowZero = false): HostPort | undefine
   return { host, port };
 }
 
+/** A listen HOST:PORT (port 0: ephemeral) for a server to bind; throws on anything else. */
+export function listenHostPort(s: string): HostPort {
+  const hp = parseHostPort(s, true);
+  if (!hp) throw new Error(`invalid listen address "${s}" (expected HOST:PORT)`);
+  return hp;
+}
+
 /** A gRPC listen address: host:port or unix:/absolute/path. */
 export function isListenAddress(s: string): boolean {
   return /^unix:\/./.test(s) || parseHostPort(s, true) !== undefined;

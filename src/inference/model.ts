@@ -121,9 +121,14 @@ function buildHandle(
   provider: ProviderChoice,
 ): { handle: ModelHandle; warmUp: () => Promise<void> } {
   const pad = padId(folder);
+  // The one output each head reads (the heads' own preference order); an export that also computes
+  // a pooled sentence_embedding, say, then skips it.
+  const names = session.outputNames;
+  const wanted = spec.task === 'embedding' ? 'last_hidden_state' : 'logits';
+  const fetches = names.includes(wanted) ? [wanted] : spec.task === 'embedding' ? names : names.slice(0, 1);
   const run = async (rows: readonly TokenRow[]) => {
     const { feeds, mask } = buildFeeds(rows.map((r) => r.enc), session.inputNames, pad);
-    const outputs = (await session.run(feeds)) as Record<string, OutputTensor>;
+    const outputs = (await session.run(feeds, fetches)) as Record<string, OutputTensor>;
     return { outputs, mask };
   };
   const batcherFor = <O>(decode: (rows: TokenRow[]) => Promise<O[]>) =>

@@ -10,7 +10,8 @@ import type { InferenceLogger, ProviderKind, ProviderSpec } from './types.js';
 export interface SessionLike {
   readonly inputNames: readonly string[];
   readonly outputNames: readonly string[];
-  run(feeds: Record<string, ort.Tensor>): Promise<Record<string, ort.Tensor>>;
+  /** `fetches`: the outputs wanted (onnxruntime skips the graph parts nothing reads). */
+  run(feeds: Record<string, ort.Tensor>, fetches: readonly string[]): Promise<Record<string, ort.Tensor>>;
   release(): Promise<void>;
 }
 

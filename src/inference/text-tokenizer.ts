@@ -64,12 +64,12 @@ export class TextTokenizer {
     this.style = tokenStyle(tokenizerJson);
     // Found by probing, not from the added-token list: [UNK] is "special" there but is text.
     const bare = this.tokenizer.encode('a', { add_special_tokens: false }).ids;
-    const full = this.tokenizer.encode('a', { add_special_tokens: true }).ids;
+    const probe = this.tokenizer.encode('a', { add_special_tokens: true });
+    const full = probe.ids;
     const at = full.findIndex((_, i) => bare.every((id, k) => full[i + k] === id));
     this.prefixLen = Math.max(0, at);
     this.suffixLen = Math.max(0, full.length - this.prefixLen - bare.length);
     if (maxLength < this.prefixLen + this.suffixLen + 1) throw new RangeError(`maxLength ${maxLength} is too small`);
-    const probe = this.tokenizer.encode('a', { add_special_tokens: true });
     const cut = (from: number, to: number) => ({ ids: probe.ids.slice(from, to), tokens: probe.tokens.slice(from, to) });
     this.fast = FastBertWordPiece.from(tokenizerJson, tokenizerConfig, {
       head: cut(0, this.prefixLen),

@@ -1,4 +1,5 @@
 // The PII detector: built-in rules plus an optional model, over a bounded prefix of the text.
+import { errorMessage } from '../telemetry/errors.js';
 import { modelDetector, type ModelDetectorOptions } from './model-detector.js';
 import { resolveOverlaps } from './overlap.js';
 import { RULE_RECOGNIZERS } from './rules/index.js';
@@ -39,10 +40,6 @@ export interface RulesAndModelDetector extends PiiDetector {
 
 function isTokenClassifier(m: TokenClassifier | PiiDetector): m is TokenClassifier {
   return typeof (m as Partial<TokenClassifier>).tokens === 'function';
-}
-
-function errorMessage(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }
 
 /** Cuts at `max` without splitting a surrogate pair. */
