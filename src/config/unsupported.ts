@@ -5,7 +5,7 @@ import type { ConfigIssue } from './issues.js';
 import type { Config } from './schema.js';
 import { SIGNAL_KINDS, type SignalKind } from './schema/signals.js';
 
-const IMPLEMENTED_PLUGINS: ReadonlySet<string> = new Set(['block', 'headers']);
+const IMPLEMENTED_PLUGINS: ReadonlySet<string> = new Set(['block', 'headers', 'system_prompt', 'pii']);
 
 /** The signal kinds src/signals/build.ts carries out. */
 const IMPLEMENTED_SIGNAL_KINDS: ReadonlySet<SignalKind> = new Set([
@@ -28,15 +28,10 @@ export function unsupportedFeatures(cfg: Config): ConfigIssue[] {
     if (!IMPLEMENTED_SIGNAL_KINDS.has(kind) && cfg.signals[kind].length > 0) notYet(`signals.${kind}`, `the ${kind} signal`);
   }
   if (cfg.routing.mode !== 'cluster') notYet('routing.mode', `routing mode ${cfg.routing.mode}`);
-  if (cfg.routing.strategy !== 'priority') notYet('routing.strategy', `decision strategy ${cfg.routing.strategy}`);
   cfg.decisions.forEach((d, i) => {
-    if (d.strategy !== 'first') notYet(`decisions[${i}].strategy`, `model strategy ${d.strategy}`);
     for (const [plugin, value] of Object.entries(d.plugins)) {
       if (value !== undefined && !IMPLEMENTED_PLUGINS.has(plugin)) notYet(`decisions[${i}].plugins.${plugin}`, `the ${plugin} plugin`);
     }
-    d.models.forEach((c, j) => {
-      if (c.reasoning !== 'default') notYet(`decisions[${i}].models[${j}].reasoning`, 'reasoning control');
-    });
   });
   if (cfg.state.backend !== 'memory') notYet('state.backend', `state backend ${cfg.state.backend}`);
   if (cfg.telemetry.tracing.otlp_endpoint !== '') notYet('telemetry.tracing.otlp_endpoint', 'tracing');

@@ -4,7 +4,9 @@ import type { Protocol } from '../protocol/ir.js';
 import { spliceJsonString } from '../protocol/json-scan.js';
 import { parseRequestBody } from '../protocol/parse.js';
 import type { ModelConfig } from '../config/schema.js';
-import type { HeadersPluginConfig } from '../routing/router.js';
+import { applyEdits, type BodyEdit } from '../routing/body-edits.js';
+import type { HeadersPluginConfig, RouteChoice } from '../routing/router.js';
+import { debugHeaders, wantsDebug } from './debug-headers.js';
 import { DECISION_HEADER, MODEL_HEADER, type RequestHeaders } from './headers.js';
 import type { BodyOutcome } from './outcome.js';
 import { blockReply, errorReply } from './replies.js';
@@ -26,7 +28,7 @@ export async function onRequestBody(snap: RoutingSnapshot, protocol: Protocol, r
   const requested = snap.router.resolveModel(ir.model);
   let decision: string;
   let model: ModelConfig;
-  let headerPlugin: HeadersPluginConfig | undefined;
+  let choice: RouteChoice | undefined;
   switch (requested.kind) {
     case 'unknown':
       return errorReply(
@@ -37,15 +39,19 @@ export async function onRequestBody(snap: RoutingSnapshot, protocol: Protocol, r
       model = requested.model;
       break;
     case 'auto': {
-      const choice = await snap.router.decide(ir);
-      if (choice.block) return blockReply(choice.decision, choice.block);
-      decision = choice.decision;
-      model = choice.model;
-      headerPlugin = choice.headers;
-      break;
+      choice = await snap.router.decide(ir);
+      const debug = headers && snap.config.security.debug_headers && wantsDebug(headers) ? debugHeaders(choice) : [];
+      if (choice.block) {
+        const reply = blockReply(choice.decision, choice.block);
+        reply.headers.push(...debug);
+        return reply;
+      }
+      const out = forwardTo(choice.decision, choice.model, ir.model, raw, modelSpan, choice.headers, { body: ir.body, edits: choice.edits });
+      out.responseHeaders.push(...debug);
+      return out;
     }
   }
-  return forwardTo(decision, model, ir.model, raw, modelSpan, headerPlugin);
+  return forwardTo(decision, model, ir.model, raw, modelSpan);
 }
 
 /** Plans the upstream request for a model; also used to fail open to the default route. */
@@ -56,10 +62,17 @@ export function forwardTo(
   raw: Buffer,
   modelSpan: { start: number; end: number } | undefined,
   headerPlugin?: HeadersPluginConfig,
-): BodyOutcome {
+  rewrite?: { body: Record<string, unknown>; edits: readonly BodyEdit[] },
+): Extract<BodyOutcome, { kind: 'forward' }> {
   const served = model.served_name ?? model.name;
   let body: Buffer | undefined;
-  if (requestedModel !== served) {
+  if (rewrite && rewrite.edits.length > 0) {
+    // Plugins changed the body: serialise the edited copy (the in-place model splice is only for
+    // the common case where nothing else changes).
+    const doc = applyEdits(rewrite.body, rewrite.edits);
+    doc.model = served;
+    body = Buffer.from(JSON.stringify(doc));
+  } else if (requestedModel !== served) {
     body = modelSpan ? spliceJsonString(raw, modelSpan, served) : rewriteModel(raw, served);
   }
   return {

@@ -1,41 +1,76 @@
 // A compiled, immutable snapshot of the routing config: signals, decisions in evaluation order and
 // model lookups. A stream keeps the Router it started with; a reload builds a new one.
-import type { Config, DecisionConfig, ModelConfig } from '../config/schema.js';
+import type { Config, DecisionConfig, ModelConfig, PluginsConfig } from '../config/schema.js';
 import type { RoutingRequest } from '../protocol/ir.js';
+import { estimateTokens } from '../signals/context.js';
 import { keywordSignal } from '../signals/keyword.js';
 import { runSignals } from '../signals/run.js';
 import type { Signal, SignalObserver, SignalResult } from '../signals/types.js';
+import { reasoningEdit, systemPromptEdit, type BodyEdit } from './body-edits.js';
+import { PiiPolicy } from './pii-policy.js';
 import { evaluateRule, ruleSignalNames } from './rules.js';
+import { selectCandidate, type Candidate } from './selection.js';
 
-export type BlockConfig = NonNullable<DecisionConfig['plugins']['block']>;
-export type HeadersPluginConfig = NonNullable<DecisionConfig['plugins']['headers']>;
+export type BlockConfig = NonNullable<PluginsConfig['block']>;
+export type HeadersPluginConfig = NonNullable<PluginsConfig['headers']>;
+export type CachePluginConfig = NonNullable<PluginsConfig['cache']>;
 
-export interface RouteChoice {
-  /** The decision that matched, the default decision, or "default" when none is configured. */
+/** The decision step's answer: which decision, before a model is picked. */
+export interface DecisionMatch {
   decision: string;
+  confidence: number;
+  /** Why this decision, for explanations. */
+  why: string;
+  signals: ReadonlyMap<string, SignalResult>;
+}
+
+/** The whole answer for an auto-routed request. */
+export interface RouteChoice extends DecisionMatch {
+  priority: number;
   model: ModelConfig;
-  /** Set when the decision refuses the request (block plugin) instead of forwarding it. */
+  /** Why this model. */
+  modelWhy: string;
+  /** Set when the decision refuses the request instead of forwarding it (block or pii plugin). */
   block?: BlockConfig;
   /** Headers the decision sets on / removes from the upstream request (headers plugin). */
   headers?: HeadersPluginConfig;
-  confidence: number;
-  signals: ReadonlyMap<string, SignalResult>;
+  /** Edits to the forwarded body (reasoning, system prompt, redaction), in order. */
+  edits: BodyEdit[];
+  /** The body edits by name, for explanations and tests. */
+  applied: string[];
+  /** PII types found by the decision's pii plugin. */
+  pii?: { types: string[]; action: PiiPolicy['config']['action'] };
+  /** The decision's semantic-cache settings (cache plugin). */
+  cache?: CachePluginConfig;
 }
 
 /** What the request's "model" field asks for. */
 export type ModelRequest = { kind: 'auto' } | { kind: 'explicit'; model: ModelConfig } | { kind: 'unknown' };
 
+export interface RouterOptions {
+  /** Requests in flight per model (least_loaded). */
+  load?: (model: string) => number;
+  /** Uniform in [0, 1) (weighted strategy); injectable for tests. */
+  random?: () => number;
+}
+
 interface CompiledDecision {
   config: DecisionConfig;
-  /** The first candidate; a block-only decision has none and reports the default model. */
-  model: ModelConfig | undefined;
+  /** Reads no signal (e.g. `all: []`): under the confidence strategy it only wins when nothing else matched. */
+  catchAll: boolean;
+  candidates: Candidate[];
+  pii?: PiiPolicy;
 }
+
+const PII_BLOCK: BlockConfig = { status: 403, message: 'This request contains personal data and was blocked by policy.', code: 'pii_blocked' };
 
 export class Router {
   private readonly modelsByName = new Map<string, ModelConfig>();
   private readonly autoNames: ReadonlySet<string>;
+  /** Highest priority first; equal priorities keep config order. */
   private readonly decisions: CompiledDecision[];
-  private readonly fallback: { decision: string; model: ModelConfig };
+  private readonly fallback: CompiledDecision;
+  private readonly byConfidence: boolean;
   /** Only the signals some decision reads. */
   private readonly signals: Signal[];
 
@@ -44,6 +79,7 @@ export class Router {
     readonly config: Config,
     signals?: Signal[],
     private readonly observer?: SignalObserver,
+    private readonly options: RouterOptions = {},
   ) {
     for (const m of config.models) this.modelsByName.set(m.name, m);
     // Clients may also name the backend's served name; the configured name wins on a clash.
@@ -51,22 +87,32 @@ export class Router {
       if (m.served_name && !this.modelsByName.has(m.served_name)) this.modelsByName.set(m.served_name, m);
     }
     this.autoNames = new Set(config.routing.auto_model_names);
+    this.byConfidence = config.routing.strategy === 'confidence';
 
-    // Highest priority first; equal priorities keep config order (Array.prototype.sort is stable).
-    this.decisions = [...config.decisions]
-      .sort((a, b) => b.priority - a.priority)
-      .map((d) => ({ config: d, model: d.models[0] ? this.model(d.models[0].model) : undefined }));
+    // Array.prototype.sort is stable: equal priorities keep config order.
+    this.decisions = [...config.decisions].sort((a, b) => b.priority - a.priority).map((d) => this.compile(d));
 
     const { default_decision, default_model } = config.routing;
     const def = default_decision ? this.decisions.find((d) => d.config.name === default_decision) : undefined;
     // The references check guarantees the default decision has a model.
-    this.fallback = def?.model
-      ? { decision: def.config.name, model: def.model }
-      : { decision: 'default', model: this.model(default_model ?? config.models[0]!.name) };
+    this.fallback = def ?? {
+      config: { name: 'default', priority: Number.NEGATIVE_INFINITY, rules: { all: [] }, models: [], strategy: 'first', require_tags: [], plugins: {} },
+      catchAll: true,
+      candidates: [this.candidate(default_model ?? config.models[0]!.name)],
+    };
 
     const used = new Set<string>();
     for (const d of config.decisions) ruleSignalNames(d.rules, used);
     this.signals = signals ?? config.signals.keyword.filter((s) => used.has(s.name)).map((s) => keywordSignal(s));
+  }
+
+  private compile(d: DecisionConfig): CompiledDecision {
+    const candidates = d.models.map((c) => ({ config: c, model: this.model(c.model) }));
+    return { config: d, candidates, catchAll: ruleSignalNames(d.rules).size === 0, ...(d.plugins.pii ? { pii: new PiiPolicy(d.plugins.pii) } : {}) };
+  }
+
+  private candidate(name: string): Candidate {
+    return { config: { model: name, weight: 1, reasoning: 'default' }, model: this.model(name) };
   }
 
   private model(name: string): ModelConfig {
@@ -82,28 +128,107 @@ export class Router {
   }
 
   get defaultRoute(): { decision: string; model: ModelConfig } {
-    return this.fallback;
+    return { decision: this.fallback.config.name, model: this.fallback.candidates[0]!.model };
+  }
+
+  /** The signals this router runs (explain reports each). */
+  get usedSignals(): readonly Signal[] {
+    return this.signals;
   }
 
   async decide(ir: RoutingRequest): Promise<RouteChoice> {
-    return this.choose(await runSignals(this.signals, ir, this.observer));
+    return this.plan(this.choose(await runSignals(this.signals, ir, this.observer)), ir);
   }
 
-  /** The decision step alone: the first decision, in priority order, whose rule matches. */
-  choose(results: ReadonlyMap<string, SignalResult>): RouteChoice {
+  /**
+   * The decision step alone. priority: the highest-priority matching decision, ties broken by
+   * confidence (then config order); confidence: the most confident match, ties broken by priority.
+   */
+  choose(results: ReadonlyMap<string, SignalResult>): DecisionMatch {
+    const best = this.byConfidence ? this.mostConfident(results) : this.highestPriority(results);
+    if (!best) return { decision: this.fallback.config.name, confidence: 0, why: 'no decision matched: default', signals: results };
+    return { decision: best.d.config.name, confidence: best.confidence, why: best.why, signals: results };
+  }
+
+  private highestPriority(results: ReadonlyMap<string, SignalResult>) {
+    let best: { d: CompiledDecision; confidence: number; why: string } | undefined;
     for (const d of this.decisions) {
+      // Past the matched priority nothing can win any more.
+      if (best && d.config.priority < best.d.config.priority) break;
       const r = evaluateRule(d.config.rules, results);
       if (!r.matched) continue;
-      const { block, headers } = d.config.plugins;
-      return {
-        decision: d.config.name,
-        model: d.model ?? this.fallback.model,
-        ...(block ? { block } : {}),
-        ...(headers ? { headers } : {}),
-        confidence: r.confidence,
-        signals: results,
-      };
+      if (!best) best = { d, confidence: r.confidence, why: `highest priority match (${d.config.priority})` };
+      else if (r.confidence > best.confidence) best = { d, confidence: r.confidence, why: `priority ${d.config.priority} tie won on confidence ${r.confidence.toFixed(2)}` };
     }
-    return { ...this.fallback, confidence: 0, signals: results };
+    return best;
+  }
+
+  private mostConfident(results: ReadonlyMap<string, SignalResult>) {
+    let best: { d: CompiledDecision; confidence: number; why: string } | undefined;
+    let catchAll: CompiledDecision | undefined;
+    for (const d of this.decisions) {
+      if (d.catchAll) {
+        catchAll ??= d;
+        continue;
+      }
+      const r = evaluateRule(d.config.rules, results);
+      // Decisions are in priority order, so a strict > keeps the higher priority on a tie.
+      if (r.matched && (!best || r.confidence > best.confidence)) best = { d, confidence: r.confidence, why: `most confident match (${r.confidence.toFixed(2)})` };
+    }
+    return best ?? (catchAll ? { d: catchAll, confidence: 1, why: 'no signal-based decision matched: catch-all' } : undefined);
+  }
+
+  private compiled(name: string): CompiledDecision {
+    return this.decisions.find((d) => d.config.name === name) ?? this.fallback;
+  }
+
+  /** Picks the model and runs the decision's plugins. */
+  async plan(match: DecisionMatch, ir: RoutingRequest): Promise<RouteChoice> {
+    const d = this.compiled(match.decision);
+    const { block, headers, system_prompt, cache } = d.config.plugins;
+    const base = { ...match, priority: d.config.priority, ...(headers ? { headers } : {}), ...(cache ? { cache } : {}) };
+    const selection = selectCandidate(d.candidates, d.config.strategy, d.config.require_tags, {
+      promptTokens: estimateTokens(ir),
+      outputTokens: ir.maxOutputTokens ?? 0,
+      ...(this.options.load ? { load: this.options.load } : {}),
+      ...(this.options.random ? { random: this.options.random } : {}),
+    });
+    // A block-only decision has no candidates: it reports the default model.
+    let candidate = selection?.candidate ?? this.fallback.candidates[0]!;
+    let modelWhy = selection?.reason ?? 'block-only decision';
+    if (block) return { ...base, model: candidate.model, modelWhy, block, edits: [], applied: [] };
+
+    const edits: BodyEdit[] = [];
+    const applied: string[] = [];
+    let pii: RouteChoice['pii'];
+    if (d.pii) {
+      const found = await d.pii.scan(ir.body);
+      if (found) {
+        const action = d.pii.config.action;
+        pii = { types: found.types, action };
+        if (action === 'block') return { ...base, model: candidate.model, modelWhy, block: PII_BLOCK, pii, edits: [], applied: [] };
+        if (action === 'route') {
+          candidate = this.candidate(d.pii.config.route_model!);
+          modelWhy = `pii (${found.types.join(', ')}) routed to ${candidate.model.name}`;
+        }
+        if (found.edit) {
+          edits.push(found.edit);
+          applied.push(`pii_redact:${found.types.join(',')}`);
+        }
+      }
+    }
+    if (system_prompt) {
+      const edit = systemPromptEdit(system_prompt.mode, system_prompt.text, ir.protocol);
+      if (edit) {
+        edits.push(edit);
+        applied.push(`system_prompt:${system_prompt.mode}`);
+      }
+    }
+    const reasoning = reasoningEdit(candidate.model.reasoning_family, candidate.config, ir.protocol);
+    if (reasoning) {
+      edits.push(reasoning);
+      applied.push(`reasoning:${candidate.config.reasoning}`);
+    }
+    return { ...base, model: candidate.model, modelWhy, edits, applied, ...(pii ? { pii } : {}) };
   }
 }

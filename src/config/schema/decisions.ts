@@ -79,6 +79,10 @@ export const decisionSchema = z.strictObject({
     .enum(['first', 'weighted', 'cheapest', 'least_loaded'])
     .default('first')
     .describe('How a candidate is chosen: first listed, weighted random, cheapest that fits, or least loaded.'),
+  require_tags: z
+    .array(z.string().min(1))
+    .default([])
+    .describe('Tags a candidate model must carry (models[].tags); candidates without them are skipped by every strategy.'),
   plugins: pluginsSchema.describe('Request shaping for this decision.'),
 });
 

@@ -58,7 +58,7 @@ describe('semroute validate on broken configs', () => {
   it('refuses features this build does not carry out yet, with the path', async () => {
     const r = await validate(path.join(BROKEN_DIR, '..', 'not-implemented.yaml'));
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain('decisions[0].plugins.system_prompt: the system_prompt plugin is not implemented in this build');
+    expect(r.stderr).toContain('telemetry.tracing.otlp_endpoint: tracing is not implemented in this build');
   });
 });
 

@@ -1,0 +1,57 @@
+// Edits a decision makes to the forwarded JSON body (reasoning switch, system prompt, PII
+// redaction). Each edit works on a copy made once per request; the pipeline serialises it after.
+import type { CandidateConfig, ModelConfig } from '../config/schema.js';
+import type { Protocol } from '../protocol/ir.js';
+
+export type BodyDoc = Record<string, unknown>;
+export type BodyEdit = (doc: BodyDoc) => void;
+
+type Family = ModelConfig['reasoning_family'];
+
+function setTemplateKwarg(doc: BodyDoc, key: string, value: boolean): void {
+  const prev = doc.chat_template_kwargs;
+  const kwargs = prev && typeof prev === 'object' && !Array.isArray(prev) ? { ...(prev as BodyDoc) } : {};
+  kwargs[key] = value;
+  doc.chat_template_kwargs = kwargs;
+}
+
+/**
+ * How a model family switches thinking on or off in vLLM's OpenAI server: Qwen3 and DeepSeek read
+ * a chat-template kwarg (chat requests only: completions bypass the chat template), gpt-oss reads
+ * reasoning_effort and cannot switch thinking off entirely ("low" is the least).
+ */
+export function reasoningEdit(family: Family, candidate: CandidateConfig, protocol: Protocol): BodyEdit | undefined {
+  if (candidate.reasoning === 'default') return undefined;
+  const on = candidate.reasoning === 'on';
+  switch (family) {
+    case 'qwen3':
+      return protocol === 'openai.chat' ? (doc) => setTemplateKwarg(doc, 'enable_thinking', on) : undefined;
+    case 'deepseek':
+      return protocol === 'openai.chat' ? (doc) => setTemplateKwarg(doc, 'thinking', on) : undefined;
+    case 'gpt-oss':
+      return (doc) => {
+        doc.reasoning_effort = on ? (candidate.reasoning_effort ?? 'medium') : 'low';
+      };
+    case 'none':
+      return undefined;
+  }
+}
+
+const SYSTEM_ROLES: ReadonlySet<unknown> = new Set(['system', 'developer']);
+
+/** insert: a system message before all others; replace: it instead of every system/developer one. */
+export function systemPromptEdit(mode: 'insert' | 'replace', text: string, protocol: Protocol): BodyEdit | undefined {
+  if (protocol !== 'openai.chat') return undefined;
+  return (doc) => {
+    const messages = Array.isArray(doc.messages) ? (doc.messages as BodyDoc[]) : [];
+    const kept = mode === 'replace' ? messages.filter((m) => !SYSTEM_ROLES.has(m?.role)) : messages;
+    doc.messages = [{ role: 'system', content: text }, ...kept];
+  };
+}
+
+/** Applies the edits to a copy of the body; the original (shared with the IR) stays untouched. */
+export function applyEdits(body: BodyDoc, edits: readonly BodyEdit[]): BodyDoc {
+  const doc = structuredClone(body);
+  for (const edit of edits) edit(doc);
+  return doc;
+}

@@ -1,0 +1,82 @@
+// The pii plugin: what a decision does when the request carries PII. It scans every text the
+// upstream would receive (all messages' text parts, or the completion prompt), not only the text
+// a signal reads: redaction that missed an earlier turn would still leak it.
+import type { PluginsConfig } from '../config/schema.js';
+import { createPiiDetector } from '../pii/detector.js';
+import { redact } from '../pii/redact.js';
+import type { PiiDetector, PiiSpan } from '../pii/types.js';
+import type { BodyDoc, BodyEdit } from './body-edits.js';
+
+export type PiiPluginConfig = NonNullable<PluginsConfig['pii']>;
+
+export interface PiiFinding {
+  /** PII types found (sorted), never the values. */
+  types: string[];
+  /** The redaction of the body, for action redact. */
+  edit?: BodyEdit;
+}
+
+/** A place in the body holding text: read it, and write its redacted form back. */
+interface TextSlot {
+  text: string;
+  write(doc: BodyDoc, text: string): void;
+}
+
+function textSlots(body: BodyDoc): TextSlot[] {
+  const slots: TextSlot[] = [];
+  if (Array.isArray(body.messages)) {
+    body.messages.forEach((m: unknown, i) => {
+      const content = (m as BodyDoc | null)?.content;
+      if (typeof content === 'string') {
+        slots.push({ text: content, write: (doc, t) => ((doc.messages as BodyDoc[])[i]!.content = t) });
+      } else if (Array.isArray(content)) {
+        content.forEach((part: unknown, j) => {
+          const p = part as BodyDoc | null;
+          if (p?.type === 'text' && typeof p.text === 'string') {
+            slots.push({ text: p.text, write: (doc, t) => ((((doc.messages as BodyDoc[])[i]!.content as BodyDoc[])[j]!).text = t) });
+          }
+        });
+      }
+    });
+  } else if (typeof body.prompt === 'string') {
+    slots.push({ text: body.prompt, write: (doc, t) => (doc.prompt = t) });
+  } else if (Array.isArray(body.prompt)) {
+    body.prompt.forEach((p: unknown, i) => {
+      if (typeof p === 'string') slots.push({ text: p, write: (doc, t) => ((doc.prompt as string[])[i] = t) });
+    });
+  }
+  return slots;
+}
+
+export class PiiPolicy {
+  private readonly detector: PiiDetector;
+
+  constructor(
+    readonly config: PiiPluginConfig,
+    detector?: PiiDetector,
+  ) {
+    // The whole text is scanned (the body is already bounded by max_body_bytes): a prefix limit
+    // would forward the unscanned tail unredacted.
+    this.detector = detector ?? createPiiDetector({ ...(config.types.length > 0 ? { types: config.types } : {}), maxScanChars: Number.MAX_SAFE_INTEGER });
+  }
+
+  /** undefined when the body carries none of the covered PII types. */
+  async scan(body: BodyDoc): Promise<PiiFinding | undefined> {
+    const covered = this.config.types;
+    const found: Array<{ slot: TextSlot; spans: PiiSpan[] }> = [];
+    for (const slot of textSlots(body)) {
+      const spans = (await this.detector.detect(slot.text)).filter((s) => covered.length === 0 || covered.includes(s.type));
+      if (spans.length > 0) found.push({ slot, spans });
+    }
+    if (found.length === 0) return undefined;
+    const types = [...new Set(found.flatMap((f) => f.spans.map((s) => s.type)))].sort();
+    if (this.config.action !== 'redact') return { types };
+    const style = this.config.redact_style;
+    return {
+      types,
+      edit: (doc) => {
+        for (const { slot, spans } of found) slot.write(doc, redact(slot.text, spans, style));
+      },
+    };
+  }
+}
