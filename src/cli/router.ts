@@ -1,5 +1,6 @@
 // Starts one semroute instance: config snapshot, ext_proc gRPC server, admin listener.
 // Used by `semroute serve`, `semroute dev`, the e2e tests and the benchmarks.
+import { InflightTracker } from '../routing/load.js';
 import { listenHostPort } from '../config/addresses.js';
 import type { Config } from '../config/schema.js';
 import { ConfigReloader, type ReloadStatus, type ReloadTrigger } from '../config/reload.js';
@@ -53,7 +54,10 @@ export async function startRouter(opts: RouterOptions): Promise<RunningRouter> {
       if (error !== undefined) signalLog.warn('signal failed; it counts as ' + (signal.onError === 'matched' ? 'matched' : 'not matched'), { signal: signal.name, outcome, error });
     },
   };
-  const build = (cfg: Config) => buildSnapshot(cfg, opts.configFile?.path, { pool, observer, logger });
+  // Shared across reloads: requests routed under the old config still load their model.
+  const inflight = new InflightTracker();
+  const load = (model: string) => inflight.get(model);
+  const build = (cfg: Config) => buildSnapshot(cfg, opts.configFile?.path, { pool, observer, logger, load });
   let snapshot: RoutingSnapshot;
   try {
     snapshot = await build(opts.config);
@@ -85,6 +89,7 @@ export async function startRouter(opts: RouterOptions): Promise<RunningRouter> {
   const extProc = new ExtProcServer({
     address: grpcAddress,
     snapshot: () => snapshot,
+    inflight,
     metrics,
     logger,
     // Room for the largest body the schema allows plus headers and framing, so that a reload can

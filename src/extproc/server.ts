@@ -1,4 +1,5 @@
 // The gRPC server: ext_proc Process streams and grpc.health.v1, on TCP or a Unix socket.
+import type { InflightTracker } from '../routing/load.js';
 import * as grpc from '@grpc/grpc-js';
 import type { RoutingSnapshot } from '../pipeline/snapshot.js';
 import type { Logger } from '../telemetry/logger.js';
@@ -20,6 +21,8 @@ export interface ExtProcServerOptions {
   maxMessageBytes: number;
   /** Request-body bytes all streams may hold together (429 beyond it). */
   maxInflightBodyBytes?: number;
+  /** Routed requests per model, shared by every stream (least_loaded). */
+  inflight?: InflightTracker;
 }
 
 export class ExtProcServer {
@@ -63,7 +66,13 @@ export class ExtProcServer {
   private onCall(call: grpc.ServerDuplexStream<ProcessingRequest, ProcessingResponse>): void {
     const { metrics, logger } = this.opts;
     const stream = new ExtProcStream(
-      { snapshot: this.opts.snapshot(), metrics, logger, ...(this.bodyBudget ? { bodyBudget: this.bodyBudget } : {}) },
+      {
+        snapshot: this.opts.snapshot(),
+        metrics,
+        logger,
+        ...(this.bodyBudget ? { bodyBudget: this.bodyBudget } : {}),
+        ...(this.opts.inflight ? { inflight: this.opts.inflight } : {}),
+      },
       { write: (res) => call.write(res), end: () => call.end() },
     );
     this.open.add(stream);

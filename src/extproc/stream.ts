@@ -11,6 +11,7 @@ import type { Protocol } from '../protocol/ir.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { RouterMetrics } from '../telemetry/metrics.js';
 import { errorMessage } from '../telemetry/errors.js';
+import type { InflightTracker } from '../routing/load.js';
 import type { BodyBudget } from './body-budget.js';
 import { bodyResponse, headersResponse, immediateResponse, modeOverride, trailersResponse } from './mutations.js';
 import type { BodySendMode, HeaderMap, HttpBody, HttpHeaders, ProcessingRequest, ProcessingResponse } from './wire.js';
@@ -21,6 +22,8 @@ export interface StreamDeps {
   bodyBudget?: BodyBudget;
   metrics: RouterMetrics;
   logger: Logger;
+  /** Counts routed requests per model until their stream ends (least_loaded). */
+  inflight?: InflightTracker;
   now?: () => number;
 }
 
@@ -62,6 +65,8 @@ export class ExtProcStream {
   /** Envoy's configured response body mode, when it told us (protocol_config). */
   private responseBodyMode: BodySendMode | undefined;
   private readonly now: () => number;
+  /** Ends this request's in-flight count on its model. */
+  private leaveModel: (() => void) | undefined;
 
   constructor(
     private readonly deps: StreamDeps,
@@ -79,6 +84,7 @@ export class ExtProcStream {
   end(): Promise<void> {
     this.queue = this.queue.then(() => {
       this.releaseBody();
+      this.leaveModel?.();
       if (!this.cancelled) this.sink.end();
     });
     return this.queue;
@@ -88,6 +94,7 @@ export class ExtProcStream {
   cancel(): void {
     this.cancelled = true;
     this.releaseBody();
+    this.leaveModel?.();
     this.phase = { name: 'done' };
   }
 
@@ -221,6 +228,7 @@ export class ExtProcStream {
     const body = outcome.body ?? (streamed ? raw : undefined);
     this.phase = { name: 'routed', responseHeaders: outcome.responseHeaders };
     metrics.recordRequest({ decision: outcome.decision, model: outcome.model, outcome: 'routed' });
+    this.leaveModel = this.deps.inflight?.begin(outcome.model);
     metrics.recordRoutingLatency((this.now() - (phase.startedAt ?? this.now())) / 1000, {
       decision: outcome.decision,
       model: outcome.model,

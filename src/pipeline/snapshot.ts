@@ -22,6 +22,8 @@ export interface SnapshotOptions {
   release?: () => void;
   /** The inference models in use, for /readyz. */
   models?: ReadonlyMap<string, ModelHandle>;
+  /** Requests in flight per model (the least_loaded strategy). */
+  load?: (model: string) => number;
 }
 
 export class RoutingSnapshot {
@@ -36,7 +38,7 @@ export class RoutingSnapshot {
     readonly config: Config,
     opts: SnapshotOptions = {},
   ) {
-    this.router = new Router(config, opts.signals, opts.observer);
+    this.router = new Router(config, opts.signals, opts.observer, opts.load ? { load: opts.load } : {});
     this.limits = {
       maxBodyBytes: config.security.max_body_bytes,
       maxJsonDepth: config.security.max_json_depth,
@@ -53,6 +55,7 @@ export interface BuildOptions {
   pool?: ModelPool;
   observer?: SignalObserver;
   logger?: InferenceLogger;
+  load?: (model: string) => number;
 }
 
 /**
@@ -83,5 +86,11 @@ export async function buildSnapshot(config: Config, source = 'config', opts: Bui
     release();
     throw fail(issues);
   }
-  return new RoutingSnapshot(config, { signals, release, models: lease.models, ...(opts.observer ? { observer: opts.observer } : {}) });
+  return new RoutingSnapshot(config, {
+    signals,
+    release,
+    models: lease.models,
+    ...(opts.observer ? { observer: opts.observer } : {}),
+    ...(opts.load ? { load: opts.load } : {}),
+  });
 }

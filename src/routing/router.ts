@@ -131,6 +131,11 @@ export class Router {
     return { decision: this.fallback.config.name, model: this.fallback.candidates[0]!.model };
   }
 
+  /** Decisions in evaluation order (explain traces each). */
+  get decisionOrder(): readonly DecisionConfig[] {
+    return this.decisions.map((d) => d.config);
+  }
+
   /** The signals this router runs (explain reports each). */
   get usedSignals(): readonly Signal[] {
     return this.signals;

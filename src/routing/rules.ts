@@ -43,3 +43,17 @@ export function ruleSignalNames(rule: RuleNode, out = new Set<string>()): Set<st
   else for (const child of Object.values(rule)[0] as RuleNode[]) ruleSignalNames(child, out);
   return out;
 }
+
+/** One node of a rule tree with its outcome (explanations). */
+export interface RuleTrace extends RuleOutcome {
+  /** A signal name, or all / any / not. */
+  node: string;
+  children?: RuleTrace[];
+}
+
+/** evaluateRule, keeping every node's outcome; children are all evaluated (no short cut). */
+export function traceRule(rule: RuleNode, signals: ReadonlyMap<string, SignalResult>): RuleTrace {
+  if (typeof rule === 'string') return { node: rule, ...evaluateRule(rule, signals) };
+  const [node, list] = Object.entries(rule)[0] as [string, RuleNode[]];
+  return { node, ...evaluateRule(rule, signals), children: list.map((child) => traceRule(child, signals)) };
+}

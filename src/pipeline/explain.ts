@@ -1,0 +1,122 @@
+// The full routing trace of one request body: each signal's value and time, each decision's rule
+// evaluation, the choice and why. Served by `semroute explain` and POST /v1/explain; it runs the
+// same code the ext_proc path runs (Router.decide's steps), so the trace is what routing does.
+import { RouterError } from '../protocol/errors.js';
+import type { Protocol } from '../protocol/ir.js';
+import { parseRequestBody } from '../protocol/parse.js';
+import { applyEdits } from '../routing/body-edits.js';
+import { traceRule, type RuleTrace } from '../routing/rules.js';
+import { runSignals } from '../signals/run.js';
+import { estimateTokens } from '../signals/context.js';
+import type { RequestHeaders } from './headers.js';
+import type { RoutingSnapshot } from './snapshot.js';
+
+export interface SignalTrace {
+  name: string;
+  kind: string;
+  matched: boolean;
+  confidence: number;
+  detail?: string;
+  error?: string;
+  ms: number;
+}
+
+export interface DecisionTrace {
+  name: string;
+  priority: number;
+  matched: boolean;
+  confidence: number;
+  rule: RuleTrace;
+}
+
+export interface ExplainTrace {
+  request: { protocol: Protocol; model: string; stream: boolean; messages: number; estimatedTokens: number };
+  /** auto: routed by decisions; explicit: the client named a model; error: the request is refused. */
+  route: 'auto' | 'explicit' | 'error';
+  signals: SignalTrace[];
+  decisions: DecisionTrace[];
+  decision: string;
+  why: string;
+  model?: string;
+  modelWhy?: string;
+  /** The refusal, when the request is blocked or invalid. */
+  reply?: { status: number; code: string; message: string };
+  /** Body edits by name (reasoning, system prompt, redaction), in order. */
+  plugins: string[];
+  /** The body the upstream would receive (auto route, when plugins or the model change it). */
+  forwardedBody?: Record<string, unknown>;
+  totalMs: number;
+}
+
+export async function explainRequest(
+  snap: RoutingSnapshot,
+  protocol: Protocol,
+  raw: Buffer,
+  headers: RequestHeaders = new Map(),
+): Promise<ExplainTrace> {
+  const t0 = performance.now();
+  const base = { signals: [], decisions: [], plugins: [] };
+  let parsed;
+  try {
+    parsed = parseRequestBody(protocol, raw, snap.limits);
+  } catch (e) {
+    if (!(e instanceof RouterError)) throw e;
+    return {
+      ...base,
+      request: { protocol, model: '', stream: false, messages: 0, estimatedTokens: 0 },
+      route: 'error',
+      decision: 'none',
+      why: 'the request body is invalid',
+      reply: { status: e.status, code: e.code, message: e.message },
+      totalMs: performance.now() - t0,
+    };
+  }
+  const { ir } = parsed;
+  ir.headers = headers;
+  const request = { protocol, model: ir.model, stream: ir.stream, messages: ir.messages.length, estimatedTokens: estimateTokens(ir) };
+  const router = snap.router;
+  const requested = router.resolveModel(ir.model);
+  if (requested.kind !== 'auto') {
+    const known = requested.kind === 'explicit';
+    return {
+      ...base,
+      request,
+      route: known ? 'explicit' : 'error',
+      decision: known ? 'explicit' : 'none',
+      why: known ? `the client named model "${ir.model}"` : `unknown model "${ir.model}"`,
+      ...(known ? { model: requested.model.name, modelWhy: 'named by the client' } : { reply: { status: 404, code: 'model_not_found', message: `The model "${ir.model}" does not exist.` } }),
+      totalMs: performance.now() - t0,
+    };
+  }
+
+  const results = await runSignals(router.usedSignals, ir);
+  const signals = router.usedSignals.map((s): SignalTrace => {
+    const r = results.get(s.name)!;
+    return { name: s.name, kind: s.kind, matched: r.matched, confidence: r.confidence, ms: r.ms ?? 0, ...(r.detail ? { detail: r.detail } : {}), ...(r.error ? { error: r.error } : {}) };
+  });
+  const decisions = router.decisionOrder.map((d): DecisionTrace => {
+    const rule = traceRule(d.rules, results);
+    return { name: d.name, priority: d.priority, matched: rule.matched, confidence: rule.confidence, rule };
+  });
+  const choice = await router.plan(router.choose(results), ir);
+  const reply = choice.block ? { status: choice.block.status, code: choice.block.code, message: choice.block.message } : undefined;
+  let forwardedBody: Record<string, unknown> | undefined;
+  if (!reply) {
+    forwardedBody = applyEdits(ir.body, choice.edits);
+    forwardedBody.model = choice.model.served_name ?? choice.model.name;
+  }
+  return {
+    request,
+    route: 'auto',
+    signals,
+    decisions,
+    decision: choice.decision,
+    why: choice.why,
+    model: choice.model.name,
+    modelWhy: choice.modelWhy,
+    ...(reply ? { reply } : {}),
+    plugins: choice.applied,
+    ...(forwardedBody ? { forwardedBody } : {}),
+    totalMs: performance.now() - t0,
+  };
+}
