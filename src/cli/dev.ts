@@ -3,7 +3,7 @@
 import type { Config } from '../config/schema.js';
 import { startFakeUpstream, type FakeUpstream } from '../dev/fake-upstream.js';
 import { startGateway, type Gateway, type GatewayRoute } from '../dev/gateway.js';
-import { MODEL_HEADER } from '../pipeline/headers.js';
+import { ENDPOINT_HEADER, MODEL_HEADER } from '../pipeline/headers.js';
 import { RoutingSnapshot } from '../pipeline/snapshot.js';
 import type { Logger } from '../telemetry/logger.js';
 import { startRouter, type RouterOptions, type RunningRouter } from './router.js';
@@ -27,11 +27,16 @@ export interface DevStack {
   close(): Promise<void>;
 }
 
-/** The route table Envoy would have: x-semroute-model → the model's first endpoint. */
+/**
+ * The route table Envoy would have: x-semroute-model → the model's first endpoint; in endpoint
+ * mode an ORIGINAL_DST route on x-gateway-destination-endpoint comes first (envoy/envoy-endpoint.yaml).
+ */
 export function devRoutes(config: Config): { routes: GatewayRoute[]; defaultUpstream: string | undefined } {
-  const routes = config.models
+  const originalDst: GatewayRoute[] =
+    config.routing.mode === 'endpoint' ? [{ header: ENDPOINT_HEADER, value: '', originalDst: true, upstream: '', cluster: 'original_dst' }] : [];
+  const routes = [...originalDst, ...config.models
     .filter((m) => m.endpoints.length > 0)
-    .map((m) => ({ header: MODEL_HEADER, value: m.name, upstream: `http://${m.endpoints[0]}`, cluster: m.cluster ?? m.name }));
+    .map((m) => ({ header: MODEL_HEADER, value: m.name, upstream: `http://${m.endpoints[0]}`, cluster: m.cluster ?? m.name }))];
   const fallback = new RoutingSnapshot(config).router.defaultRoute.model;
   const defaultUpstream = fallback.endpoints[0] ? `http://${fallback.endpoints[0]}` : undefined;
   return { routes, defaultUpstream };

@@ -56,8 +56,7 @@ export async function startRouter(opts: RouterOptions): Promise<RunningRouter> {
   };
   // Shared across reloads: requests routed under the old config still load their model.
   const inflight = new InflightTracker();
-  const load = (model: string) => inflight.get(model);
-  const build = (cfg: Config) => buildSnapshot(cfg, opts.configFile?.path, { pool, observer, logger, load });
+  const build = (cfg: Config) => buildSnapshot(cfg, opts.configFile?.path, { pool, observer, logger, inflight });
   let snapshot: RoutingSnapshot;
   try {
     snapshot = await build(opts.config);

@@ -27,7 +27,6 @@ export function unsupportedFeatures(cfg: Config): ConfigIssue[] {
   for (const kind of SIGNAL_KINDS) {
     if (!IMPLEMENTED_SIGNAL_KINDS.has(kind) && cfg.signals[kind].length > 0) notYet(`signals.${kind}`, `the ${kind} signal`);
   }
-  if (cfg.routing.mode !== 'cluster') notYet('routing.mode', `routing mode ${cfg.routing.mode}`);
   cfg.decisions.forEach((d, i) => {
     for (const [plugin, value] of Object.entries(d.plugins)) {
       if (value !== undefined && !IMPLEMENTED_PLUGINS.has(plugin)) notYet(`decisions[${i}].plugins.${plugin}`, `the ${plugin} plugin`);

@@ -4,6 +4,7 @@
 // - `append` is always set explicitly (the filter ignores append_action),
 // - clear_route_cache rides in the same CommonResponse as the header mutation (else it is ignored),
 // - a rewritten body carries its exact content-length, or Envoy fails the request (length mismatch).
+import { ENDPOINT_HEADER } from '../pipeline/headers.js';
 import type { HeaderEdit, HeaderPair, Reply } from '../pipeline/outcome.js';
 import type {
   BodySendMode,
@@ -93,4 +94,15 @@ export function immediateResponse(reply: Pick<Reply, 'status' | 'headers' | 'bod
  */
 export function modeOverride(requestBody: BodySendMode, responseBody: BodySendMode): ProcessingMode {
   return { request_body_mode: requestBody, response_body_mode: responseBody };
+}
+
+/**
+ * The endpoint-picker protocol's metadata: namespace envoy.lb, key x-gateway-destination-endpoint
+ * (a google.protobuf.Struct). protobufjs defines Struct from its bundled well-known types, whose
+ * field names are camelCase whatever keepCase says (struct_value would be dropped silently).
+ * Envoy keeps the metadata only when the filter lists envoy.lb under
+ * metadata_options.receiving_namespaces.
+ */
+export function endpointMetadata(endpoint: string): NonNullable<ProcessingResponse['dynamic_metadata']> {
+  return { fields: { 'envoy.lb': { structValue: { fields: { [ENDPOINT_HEADER]: { stringValue: endpoint } } } } } };
 }

@@ -11,9 +11,10 @@ import type { Protocol } from '../protocol/ir.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { RouterMetrics } from '../telemetry/metrics.js';
 import { errorMessage } from '../telemetry/errors.js';
+import { endpointLoadKey } from '../routing/endpoints.js';
 import type { InflightTracker } from '../routing/load.js';
 import type { BodyBudget } from './body-budget.js';
-import { bodyResponse, headersResponse, immediateResponse, modeOverride, trailersResponse } from './mutations.js';
+import { bodyResponse, endpointMetadata, headersResponse, immediateResponse, modeOverride, trailersResponse } from './mutations.js';
 import type { BodySendMode, HeaderMap, HttpBody, HttpHeaders, ProcessingRequest, ProcessingResponse } from './wire.js';
 
 export interface StreamDeps {
@@ -220,7 +221,7 @@ export class ExtProcStream {
       // Counted as an internal error, with the status the client still gets (200 from upstream).
       metrics.recordError({ code: 'internal', status: 200 });
       const fallback = snapshot.router.defaultRoute;
-      outcome = forwardTo(fallback.decision, fallback.model, undefined, raw, undefined);
+      outcome = forwardTo(snapshot, { ...fallback, requestedModel: undefined, raw, modelSpan: undefined });
     }
     if (outcome.kind === 'reply') return this.reply(outcome);
 
@@ -228,17 +229,27 @@ export class ExtProcStream {
     const body = outcome.body ?? (streamed ? raw : undefined);
     this.phase = { name: 'routed', responseHeaders: outcome.responseHeaders };
     metrics.recordRequest({ decision: outcome.decision, model: outcome.model, outcome: 'routed' });
-    this.leaveModel = this.deps.inflight?.begin(outcome.model);
+    const inflight = this.deps.inflight;
+    if (inflight) {
+      const leaveModel = inflight.begin(outcome.model);
+      const leaveEndpoint = outcome.endpoint ? inflight.begin(endpointLoadKey(outcome.model, outcome.endpoint)) : undefined;
+      this.leaveModel = () => {
+        leaveModel();
+        leaveEndpoint?.();
+      };
+    }
     metrics.recordRoutingLatency((this.now() - (phase.startedAt ?? this.now())) / 1000, {
       decision: outcome.decision,
       model: outcome.model,
     });
-    return bodyResponse('request_body', outcome.edit, {
+    const res = bodyResponse('request_body', outcome.edit, {
       ...(body ? { body } : {}),
       clearRouteCache: true,
       // In STREAMED mode Envoy drops content-length itself.
       setContentLength: !streamed,
     });
+    if (outcome.endpoint) res.dynamic_metadata = endpointMetadata(outcome.endpoint);
+    return res;
   }
 
   private releaseBody(): void {

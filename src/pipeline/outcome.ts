@@ -34,6 +34,8 @@ export type BodyOutcome =
       kind: 'forward';
       decision: string;
       model: string;
+      /** Endpoint mode: the backend endpoint picked (also in the edit and Envoy's envoy.lb metadata). */
+      endpoint?: string;
       /** Routing headers for the upstream request (they change the route: clear the route cache). */
       edit: HeaderEdit;
       /** The rewritten body, or undefined when the bytes are unchanged. */

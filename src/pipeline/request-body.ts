@@ -5,9 +5,9 @@ import { spliceJsonString } from '../protocol/json-scan.js';
 import { parseRequestBody } from '../protocol/parse.js';
 import type { ModelConfig } from '../config/schema.js';
 import { applyEdits, type BodyEdit } from '../routing/body-edits.js';
-import type { HeadersPluginConfig, RouteChoice } from '../routing/router.js';
+import type { HeadersPluginConfig } from '../routing/router.js';
 import { debugHeaders, wantsDebug } from './debug-headers.js';
-import { DECISION_HEADER, MODEL_HEADER, type RequestHeaders } from './headers.js';
+import { DECISION_HEADER, ENDPOINT_HEADER, MODEL_HEADER, type RequestHeaders } from './headers.js';
 import type { BodyOutcome } from './outcome.js';
 import { blockReply, errorReply } from './replies.js';
 import type { RoutingSnapshot } from './snapshot.js';
@@ -26,44 +26,52 @@ export async function onRequestBody(snap: RoutingSnapshot, protocol: Protocol, r
   const { ir, modelSpan } = parsed;
   if (headers) ir.headers = headers;
   const requested = snap.router.resolveModel(ir.model);
-  let decision: string;
-  let model: ModelConfig;
-  let choice: RouteChoice | undefined;
   switch (requested.kind) {
     case 'unknown':
       return errorReply(
         new RouterError('model_not_found', `The model "${ir.model}" does not exist. See GET /v1/models.`, 'model'),
       );
     case 'explicit':
-      decision = EXPLICIT_DECISION;
-      model = requested.model;
-      break;
+      return forwardTo(snap, { decision: EXPLICIT_DECISION, model: requested.model, requestedModel: ir.model, raw, modelSpan });
     case 'auto': {
-      choice = await snap.router.decide(ir);
+      const choice = await snap.router.decide(ir);
       const debug = headers && snap.config.security.debug_headers && wantsDebug(headers) ? debugHeaders(choice) : [];
       if (choice.block) {
         const reply = blockReply(choice.decision, choice.block);
         reply.headers.push(...debug);
         return reply;
       }
-      const out = forwardTo(choice.decision, choice.model, ir.model, raw, modelSpan, choice.headers, { body: ir.body, edits: choice.edits });
+      const out = forwardTo(snap, {
+        decision: choice.decision,
+        model: choice.model,
+        requestedModel: ir.model,
+        raw,
+        modelSpan,
+        ...(choice.headers ? { headers: choice.headers } : {}),
+        rewrite: { body: ir.body, edits: choice.edits },
+      });
       out.responseHeaders.push(...debug);
       return out;
     }
   }
-  return forwardTo(decision, model, ir.model, raw, modelSpan);
+}
+
+export interface ForwardPlan {
+  decision: string;
+  model: ModelConfig;
+  /** The body's "model" as sent; undefined when unknown (the body is then re-serialised). */
+  requestedModel: string | undefined;
+  raw: Buffer;
+  modelSpan: { start: number; end: number } | undefined;
+  /** The decision's headers plugin. */
+  headers?: HeadersPluginConfig;
+  /** The parsed body and the plugins' edits to it. */
+  rewrite?: { body: Record<string, unknown>; edits: readonly BodyEdit[] };
 }
 
 /** Plans the upstream request for a model; also used to fail open to the default route. */
-export function forwardTo(
-  decision: string,
-  model: ModelConfig,
-  requestedModel: string | undefined,
-  raw: Buffer,
-  modelSpan: { start: number; end: number } | undefined,
-  headerPlugin?: HeadersPluginConfig,
-  rewrite?: { body: Record<string, unknown>; edits: readonly BodyEdit[] },
-): Extract<BodyOutcome, { kind: 'forward' }> {
+export function forwardTo(snap: RoutingSnapshot, plan: ForwardPlan): Extract<BodyOutcome, { kind: 'forward' }> {
+  const { decision, model, requestedModel, raw, modelSpan, headers: headerPlugin, rewrite } = plan;
   const served = model.served_name ?? model.name;
   let body: Buffer | undefined;
   if (rewrite && rewrite.edits.length > 0) {
@@ -75,12 +83,19 @@ export function forwardTo(
   } else if (requestedModel !== served) {
     body = modelSpan ? spliceJsonString(raw, modelSpan, served) : rewriteModel(raw, served);
   }
+  const endpoint = snap.endpoints?.pick(model);
   return {
     kind: 'forward',
     decision,
     model: model.name,
+    ...(endpoint ? { endpoint } : {}),
     edit: {
-      set: [[MODEL_HEADER, model.name], [DECISION_HEADER, decision], ...Object.entries(headerPlugin?.set ?? {})],
+      set: [
+        [MODEL_HEADER, model.name],
+        [DECISION_HEADER, decision],
+        ...(endpoint ? [[ENDPOINT_HEADER, endpoint] as const] : []),
+        ...Object.entries(headerPlugin?.set ?? {}),
+      ],
       remove: headerPlugin?.remove ?? [],
     },
     body,

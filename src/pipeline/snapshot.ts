@@ -6,6 +6,8 @@ import { unsupportedFeatures } from '../config/unsupported.js';
 import { ModelLoadError, type InferenceLogger, type ModelHandle } from '../inference/index.js';
 import type { ParseLimits } from '../protocol/parse.js';
 import { ruleSignalNames } from '../routing/rules.js';
+import { EndpointPicker } from '../routing/endpoints.js';
+import { InflightTracker } from '../routing/load.js';
 import { Router } from '../routing/router.js';
 import { buildSignals, modelsForSignals } from '../signals/build.js';
 import type { Signal, SignalObserver } from '../signals/types.js';
@@ -22,8 +24,8 @@ export interface SnapshotOptions {
   release?: () => void;
   /** The inference models in use, for /readyz. */
   models?: ReadonlyMap<string, ModelHandle>;
-  /** Requests in flight per model (the least_loaded strategy). */
-  load?: (model: string) => number;
+  /** Requests in flight per model and endpoint (least_loaded, endpoint mode); shared across reloads. */
+  inflight?: InflightTracker;
 }
 
 export class RoutingSnapshot {
@@ -33,12 +35,16 @@ export class RoutingSnapshot {
   /** Call when this snapshot is no longer current. */
   readonly release: () => void;
   readonly models: ReadonlyMap<string, ModelHandle>;
+  /** Endpoint mode only: picks the backend endpoint of the chosen model. */
+  readonly endpoints: EndpointPicker | undefined;
 
   constructor(
     readonly config: Config,
     opts: SnapshotOptions = {},
   ) {
-    this.router = new Router(config, opts.signals, opts.observer, opts.load ? { load: opts.load } : {});
+    const inflight = opts.inflight;
+    this.router = new Router(config, opts.signals, opts.observer, inflight ? { load: (m) => inflight.get(m) } : {});
+    this.endpoints = config.routing.mode === 'endpoint' ? new EndpointPicker(inflight ?? new InflightTracker()) : undefined;
     this.limits = {
       maxBodyBytes: config.security.max_body_bytes,
       maxJsonDepth: config.security.max_json_depth,
@@ -55,7 +61,7 @@ export interface BuildOptions {
   pool?: ModelPool;
   observer?: SignalObserver;
   logger?: InferenceLogger;
-  load?: (model: string) => number;
+  inflight?: InflightTracker;
 }
 
 /**
@@ -91,6 +97,6 @@ export async function buildSnapshot(config: Config, source = 'config', opts: Bui
     release,
     models: lease.models,
     ...(opts.observer ? { observer: opts.observer } : {}),
-    ...(opts.load ? { load: opts.load } : {}),
+    ...(opts.inflight ? { inflight: opts.inflight } : {}),
   });
 }

@@ -4,6 +4,7 @@
 // and the explain trace agrees with what the router did.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { explainRequest } from '../../src/pipeline/explain.js';
+import { startFakeUpstream } from '../../src/dev/fake-upstream.js';
 import { startE2EStack, type E2EStack } from '../helpers/dev-stack.js';
 
 let stack: E2EStack;
@@ -131,5 +132,32 @@ describe('explanations', () => {
     expect(trace.signals.map((s) => s.name).sort()).toEqual(['casual', 'math', 'ssn']);
     stack.small.requests.length = 0;
     stack.large.requests.length = 0;
+  });
+});
+
+describe('endpoint mode', () => {
+  let ep: E2EStack;
+  let third: Awaited<ReturnType<typeof startFakeUpstream>>;
+  beforeAll(async () => {
+    third = await startFakeUpstream({ name: 'small-2', host: '127.0.0.1', port: 0, models: ['org/small-8b'] });
+    ep = await startE2EStack((d) => {
+      d.routing.mode = 'endpoint';
+      d.models[0].endpoints.push(`127.0.0.1:${third.port}`);
+    });
+  }, 60_000);
+  afterAll(async () => {
+    await ep?.close();
+    await third?.close();
+  });
+
+  it('spreads a model over its endpoints and tells the upstream which one was picked', async () => {
+    for (let i = 0; i < 4; i++) {
+      const res = await fetch(`${ep.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: body(`hello ${i}`) });
+      expect(res.status).toBe(200);
+    }
+    expect(ep.small.requests).toHaveLength(2);
+    expect(third.requests).toHaveLength(2);
+    expect(third.requests[0]!.headers['x-gateway-destination-endpoint']).toBe(`127.0.0.1:${third.port}`);
+    expect(ep.large.requests).toHaveLength(0);
   });
 });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
+import { endpointMetadata } from '../../../src/extproc/mutations.js';
 import { httpStatusNumber, loadProtos } from '../../../src/extproc/proto.js';
 import type { ProcessingRequest, ProcessingResponse } from '../../../src/extproc/wire.js';
 
@@ -17,6 +18,16 @@ describe('ext_proc proto', () => {
     const back = process.requestDeserialize(bytes) as ProcessingRequest;
     expect(back.request).toBe('request_headers');
     expect(back.request_headers?.headers?.headers?.[0]?.raw_value?.toString()).toBe('/v1/chat/completions');
+  });
+
+  it('encodes the envoy.lb endpoint metadata as a google.protobuf.Struct (field 8)', () => {
+    const res: ProcessingResponse = { request_body: {}, dynamic_metadata: endpointMetadata('10.0.0.7:8000') };
+    const bytes = process.responseSerialize(res);
+    expect(bytes.includes(Buffer.from('x-gateway-destination-endpoint'))).toBe(true);
+    const back = process.responseDeserialize(bytes) as ProcessingResponse;
+    expect(back.dynamic_metadata).toMatchObject({
+      fields: { 'envoy.lb': { structValue: { fields: { 'x-gateway-destination-endpoint': { stringValue: '10.0.0.7:8000' } } } } },
+    });
   });
 
   it('encodes field numbers as Envoy expects (request_headers = 2, request_body = 4)', () => {
