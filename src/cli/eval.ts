@@ -1,6 +1,7 @@
 // `semroute eval --model NAME --dataset FILE.jsonl [--json] [--provider cpu|cuda|webgpu]`: runs each
 // {"text","label"} line through a sequence classifier and reports accuracy, per-class
 // precision/recall/F1 and the confusion matrix. Exit 0 on a report, 1 on bad input, 2 on usage.
+// With --config and no --model it evaluates routing instead (eval-routing.ts).
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -9,13 +10,14 @@ import { ConfigError, loadConfigFile } from '../config/load.js';
 import { evaluate, formatReport } from '../inference/evaluation.js';
 import { loadModel, type ClassifierHandle } from '../inference/model.js';
 import { withDefaults, type ProviderKind } from '../inference/types.js';
+import { ROUTING_USAGE, runRoutingEval } from './eval-routing.js';
 
 export interface EvalOutput {
   stdout(s: string): void;
   stderr(s: string): void;
 }
 
-const USAGE = 'usage: semroute eval --model NAME|DIR [--config FILE] --dataset FILE.jsonl [--json] [--provider cpu|cuda|webgpu]\n';
+const USAGE = `usage: semroute eval --model NAME|DIR [--config FILE] --dataset FILE.jsonl [--json] [--provider cpu|cuda|webgpu]\n${ROUTING_USAGE.replace('usage:', '      ')}`;
 const PROVIDERS: readonly string[] = ['cpu', 'cuda', 'webgpu'];
 // Enough calls in flight to fill batches without tripping the queue bound.
 const IN_FLIGHT = 64;
@@ -89,7 +91,14 @@ function configModelDir(file: string, name: string): string {
   return m.path;
 }
 
+/** Routing mode: a config to route with and no classifier named. */
+function evaluatesRouting(args: string[]): boolean {
+  const { values } = parseArgs({ args, strict: false, options: { model: { type: 'string' }, config: { type: 'string' } } });
+  return values.model === undefined && values.config !== undefined;
+}
+
 export async function runEval(args: string[], out: EvalOutput): Promise<number> {
+  if (evaluatesRouting(args)) return runRoutingEval(args, out);
   let values: { model?: string; dataset?: string; json?: boolean; provider?: string; config?: string };
   try {
     ({ values } = parseArgs({

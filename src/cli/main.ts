@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The semroute command line: serve | dev | validate | schema | eval | version.
+// The semroute command line: serve | dev | validate | schema | explain | eval | version.
 import { parseArgs } from 'node:util';
 import { listenHostPort } from '../config/addresses.js';
 import { ConfigError, loadConfigFile } from '../config/load.js';
@@ -8,21 +8,8 @@ import { runSchema, runValidate } from './config-commands.js';
 import { createLogger } from '../telemetry/logger.js';
 import { errorMessage } from '../telemetry/errors.js';
 import { startRouter } from './router.js';
-import { UsageError } from './usage.js';
+import { USAGE, UsageError } from './usage.js';
 import { runsRouter, superviseWorkers } from './workers.js';
-
-const USAGE = `semroute: a semantic router for vLLM fleets (Envoy ext_proc)
-
-Usage:
-  semroute serve --config FILE [--grpc-listen HOST:PORT|unix:PATH] [--admin-listen HOST:PORT] [--workers N]
-  semroute dev   --config FILE [--listen HOST:PORT] [--fake-upstreams]
-  semroute validate FILE [--json]
-  semroute schema [--format json|markdown]
-  semroute eval --model NAME|DIR [--config FILE] --dataset FILE.jsonl [--json] [--provider cpu|cuda|webgpu]
-  semroute version
-
-serve and dev watch the config file and reload it on change or SIGHUP.
-`;
 
 const VERSION = '0.1.0';
 
@@ -145,6 +132,10 @@ async function main(argv: string[]): Promise<number> {
       return runValidate(rest, process.stdout);
     case 'schema':
       return runSchema(rest, process.stdout);
+    case 'explain': {
+      const { runExplain } = await import('./explain.js');
+      return runExplain(rest, { stdout: (s) => process.stdout.write(s), stdin: process.stdin });
+    }
     case 'eval': {
       const { runEval } = await import('./eval.js');
       return runEval(rest, { stdout: (s) => process.stdout.write(s), stderr: (s) => process.stderr.write(s) });

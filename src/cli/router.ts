@@ -1,6 +1,7 @@
 // Starts one semroute instance: config snapshot, ext_proc gRPC server, admin listener.
 // Used by `semroute serve`, `semroute dev`, the e2e tests and the benchmarks.
 import { InflightTracker } from '../routing/load.js';
+import { createStateContext, type StateContext } from '../pipeline/state-context.js';
 import { listenHostPort } from '../config/addresses.js';
 import type { Config } from '../config/schema.js';
 import { ConfigReloader, type ReloadStatus, type ReloadTrigger } from '../config/reload.js';
@@ -9,6 +10,7 @@ import { MAX_BODY_BYTES_LIMIT } from '../config/schema/security.js';
 import { bearerAuthorizer } from '../admin/auth.js';
 import { startAdminServer, type AdminServer } from '../admin/server.js';
 import { configRoutes } from './config-routes.js';
+import { explainRoutes } from './explain-routes.js';
 import { ExtProcServer } from '../extproc/server.js';
 import { ModelPool } from '../pipeline/model-pool.js';
 import { buildSnapshot, type RoutingSnapshot } from '../pipeline/snapshot.js';
@@ -64,6 +66,11 @@ export async function startRouter(opts: RouterOptions): Promise<RunningRouter> {
     await pool.close();
     throw e;
   }
+  const state = createStateContext(opts.config, metrics, logger);
+  const closeResources = async () => {
+    await pool.close();
+    await state?.store.close();
+  };
   const reloader = opts.configFile
     ? new ConfigReloader<RoutingSnapshot>({
         file: opts.configFile.path,
@@ -75,6 +82,9 @@ export async function startRouter(opts: RouterOptions): Promise<RunningRouter> {
           old.release();
           if (cfg.security.max_inflight_body_bytes !== previous.security.max_inflight_body_bytes) {
             logger.warn('security.max_inflight_body_bytes changed; it applies at the next restart');
+          }
+          if (stateSettingsChanged(cfg, previous)) {
+            logger.warn('state, affinity.enabled or cache.enabled changed; the state backend is chosen at start, restart to apply');
           }
         },
         logger,
@@ -89,6 +99,7 @@ export async function startRouter(opts: RouterOptions): Promise<RunningRouter> {
     address: grpcAddress,
     snapshot: () => snapshot,
     inflight,
+    ...(state ? { state } : {}),
     metrics,
     logger,
     // Room for the largest body the schema allows plus headers and framing, so that a reload can
@@ -100,7 +111,7 @@ export async function startRouter(opts: RouterOptions): Promise<RunningRouter> {
   try {
     bound = await extProc.start();
   } catch (e) {
-    await pool.close();
+    await closeResources();
     throw e;
   }
 
@@ -115,7 +126,7 @@ export async function startRouter(opts: RouterOptions): Promise<RunningRouter> {
           () => snapshot.config.security.admin_tokens,
           (method) => (method === 'GET' ? 'viewer' : 'admin'),
         ),
-        routes: configRoutes(() => reloader),
+        routes: [...configRoutes(() => reloader), ...explainRoutes(() => snapshot)],
         readiness: [
           { name: 'config', check: () => ({ ok: true, detail: configDetail(snapshot, reloader?.status()) }) },
           { name: 'models', check: () => ({ ok: true, detail: modelsDetail(snapshot) }) },
@@ -123,11 +134,13 @@ export async function startRouter(opts: RouterOptions): Promise<RunningRouter> {
             name: 'grpc',
             check: () => ({ ok: extProc.health.current === 'SERVING', detail: bound }),
           },
+          // Never fails readiness: without state the router still routes (affinity and cache off).
+          { name: 'state', check: () => ({ ok: true, detail: stateDetail(state) }) },
         ],
       });
     } catch (e) {
       await extProc.shutdown(0);
-      await pool.close();
+      await closeResources();
       throw e;
     }
   }
@@ -150,12 +163,23 @@ export async function startRouter(opts: RouterOptions): Promise<RunningRouter> {
         reloader?.close();
         await extProc.shutdown(graceMs);
         await admin?.close();
-        await pool.close();
+        await closeResources();
         await metrics.shutdown();
       })();
       return closing;
     },
   };
+}
+
+function stateSettingsChanged(next: Config, previous: Config): boolean {
+  const pick = (c: Config) => JSON.stringify([c.state, c.affinity.enabled, c.cache.enabled]);
+  return pick(next) !== pick(previous);
+}
+
+/** /readyz detail of the state check: the backend and whether it is in use. */
+function stateDetail(state: StateContext | undefined): string {
+  if (!state) return 'off (affinity and cache disabled)';
+  return `${state.store.backend}${state.store.available() ? '' : ': unavailable, affinity and cache skipped'}`;
 }
 
 /** /readyz detail of the models check: each loaded model and the provider it runs on. */

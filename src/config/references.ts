@@ -196,8 +196,7 @@ function checkInfrastructure(cfg: Config, issues: Issues): void {
     redis.sentinels.forEach((e, i) => checkEndpoint(e, `state.redis.sentinels[${i}]`, issues));
     redis.nodes.forEach((e, i) => checkEndpoint(e, `state.redis.nodes[${i}]`, issues));
   }
-  const usesCache = cfg.cache.enabled && cfg.decisions.some((d) => d.plugins.cache?.enabled);
-  if (usesCache) checkInferenceModel(cfg, cfg.cache.embedding_model, 'embedding', 'cache.embedding_model', 'the semantic cache', issues);
+  if (usesCache(cfg)) checkInferenceModel(cfg, cfg.cache.embedding_model, 'embedding', 'cache.embedding_model', 'the semantic cache', issues);
   const tokens = new Map<string, number>();
   cfg.security.admin_tokens.forEach((t, i) => {
     if (t.token === undefined) return;
@@ -215,4 +214,9 @@ export function checkReferences(cfg: Config): ConfigIssue[] {
   checkDecisions(cfg, issues);
   checkRouting(cfg, issues);
   return issues;
+}
+
+/** Some decision looks answers up in the semantic cache (master switch and plugin both on). */
+export function usesCache(cfg: Config): boolean {
+  return cfg.cache.enabled && cfg.decisions.some((d) => d.plugins.cache?.enabled);
 }

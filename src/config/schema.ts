@@ -61,4 +61,5 @@ export type { ModelConfig } from './schema/models.js';
 export type { DecisionConfig, CandidateConfig, PluginsConfig, RuleNode } from './schema/decisions.js';
 export type { KeywordSignalConfig, SignalsConfig, SignalKind } from './schema/signals.js';
 export type { InferenceConfig, InferenceModelConfig } from './schema/inference.js';
+export type { AffinityConfig, CacheConfig, RedisConfig, StateConfig } from './schema/state.js';
 export { ruleSchema } from './schema/decisions.js';

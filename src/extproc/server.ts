@@ -1,5 +1,6 @@
 // The gRPC server: ext_proc Process streams and grpc.health.v1, on TCP or a Unix socket.
 import type { InflightTracker } from '../routing/load.js';
+import type { StateContext } from '../pipeline/state-context.js';
 import * as grpc from '@grpc/grpc-js';
 import type { RoutingSnapshot } from '../pipeline/snapshot.js';
 import type { Logger } from '../telemetry/logger.js';
@@ -23,6 +24,8 @@ export interface ExtProcServerOptions {
   maxInflightBodyBytes?: number;
   /** Routed requests per model, shared by every stream (least_loaded). */
   inflight?: InflightTracker;
+  /** Shared state (affinity, cache), shared by every stream. */
+  state?: StateContext;
 }
 
 export class ExtProcServer {
@@ -72,6 +75,7 @@ export class ExtProcServer {
         logger,
         ...(this.bodyBudget ? { bodyBudget: this.bodyBudget } : {}),
         ...(this.opts.inflight ? { inflight: this.opts.inflight } : {}),
+        ...(this.opts.state ? { state: this.opts.state } : {}),
       },
       { write: (res) => call.write(res), end: () => call.end() },
     );

@@ -13,6 +13,9 @@ import type { RouterMetrics } from '../telemetry/metrics.js';
 import { errorMessage } from '../telemetry/errors.js';
 import { endpointLoadKey } from '../routing/endpoints.js';
 import type { InflightTracker } from '../routing/load.js';
+import type { PendingCacheWrite } from '../pipeline/cache-step.js';
+import { ResponseCapture } from '../pipeline/response-capture.js';
+import type { StateContext } from '../pipeline/state-context.js';
 import type { BodyBudget } from './body-budget.js';
 import { bodyResponse, endpointMetadata, headersResponse, immediateResponse, modeOverride, trailersResponse } from './mutations.js';
 import type { BodySendMode, HeaderMap, HttpBody, HttpHeaders, ProcessingRequest, ProcessingResponse } from './wire.js';
@@ -25,6 +28,8 @@ export interface StreamDeps {
   logger: Logger;
   /** Counts routed requests per model until their stream ends (least_loaded). */
   inflight?: InflightTracker;
+  /** Shared state for session affinity and the semantic cache; absent: both off. */
+  state?: StateContext;
   now?: () => number;
 }
 
@@ -37,7 +42,7 @@ export interface ResponseSink {
 type Phase =
   | { name: 'start' }
   | { name: 'body'; protocol: Protocol; headers: RequestHeaders; chunks: Buffer[]; size: number; cleared: boolean; startedAt?: number }
-  | { name: 'routed'; responseHeaders: HeaderPair[] }
+  | { name: 'routed'; responseHeaders: HeaderPair[]; cacheWrite?: PendingCacheWrite; capture?: ResponseCapture }
   | { name: 'passthrough' }
   | { name: 'done' };
 
@@ -86,6 +91,8 @@ export class ExtProcStream {
     this.queue = this.queue.then(() => {
       this.releaseBody();
       this.leaveModel?.();
+      // Closed before the response body ended: the answer is incomplete and is not stored.
+      if (this.phase.name === 'routed') this.phase.capture?.abort();
       if (!this.cancelled) this.sink.end();
     });
     return this.queue;
@@ -96,6 +103,7 @@ export class ExtProcStream {
     this.cancelled = true;
     this.releaseBody();
     this.leaveModel?.();
+    if (this.phase.name === 'routed') this.phase.capture?.abort();
     this.phase = { name: 'done' };
   }
 
@@ -133,9 +141,9 @@ export class ExtProcStream {
       case 'request_trailers':
         return this.onRequestTrailers();
       case 'response_headers':
-        return this.onResponseHeaders();
+        return this.onResponseHeaders(req.response_headers ?? {});
       case 'response_body':
-        return bodyResponse('response_body');
+        return this.onResponseBody(req.response_body ?? {});
       case 'response_trailers':
         return trailersResponse('response_trailers');
       case undefined:
@@ -214,7 +222,7 @@ export class ExtProcStream {
     const raw = phase.chunks.length === 1 ? phase.chunks[0]! : Buffer.concat(phase.chunks, phase.size);
     let outcome;
     try {
-      outcome = await onRequestBody(snapshot, phase.protocol, raw, phase.headers);
+      outcome = await onRequestBody(snapshot, phase.protocol, raw, phase.headers, this.deps.state);
     } catch (e) {
       // Fail open: an internal fault routes to the default route rather than failing the request.
       logger.error('routing failed; using the default route', { error: errorMessage(e) });
@@ -227,7 +235,7 @@ export class ExtProcStream {
 
     const streamed = phase.cleared;
     const body = outcome.body ?? (streamed ? raw : undefined);
-    this.phase = { name: 'routed', responseHeaders: outcome.responseHeaders };
+    this.phase = { name: 'routed', responseHeaders: outcome.responseHeaders, ...(outcome.cacheWrite ? { cacheWrite: outcome.cacheWrite } : {}) };
     metrics.recordRequest({ decision: outcome.decision, model: outcome.model, outcome: 'routed' });
     const inflight = this.deps.inflight;
     if (inflight) {
@@ -267,24 +275,49 @@ export class ExtProcStream {
     return trailersResponse('request_trailers');
   }
 
-  private onResponseHeaders(): ProcessingResponse {
-    const edit: HeaderEdit | undefined =
-      this.phase.name === 'routed' ? { set: this.phase.responseHeaders, remove: [] } : undefined;
+  private onResponseHeaders(msg: HttpHeaders): ProcessingResponse {
+    const phase = this.phase;
+    if (phase.name !== 'routed') return this.responseHeadersAnswer(undefined);
+    const edit: HeaderEdit = { set: phase.responseHeaders, remove: [] };
+    const state = this.deps.state;
+    if (phase.cacheWrite && state && !msg.end_of_stream) {
+      const capture = ResponseCapture.begin(state, phase.cacheWrite, headerMapToMap(msg.headers));
+      if (capture) {
+        phase.capture = capture;
+        // STREAMED: each chunk passes to the client as soon as it is answered (SSE stays live),
+        // while the answer is reassembled here for the cache.
+        return headersResponse('response_headers', edit, { modeOverride: modeOverride(this.requestBodyMode, 'STREAMED') });
+      }
+    }
     return this.responseHeadersAnswer(edit);
   }
 
   /**
-   * semroute reads no response bodies yet: every response-headers answer (the fallback one too)
-   * stops Envoy from buffering them, which would hold an SSE stream back until it ends.
+   * Without a cache write semroute reads no response body: the response-headers answer (the
+   * fallback one too) stops Envoy from buffering it, which would hold an SSE stream back until it ends.
    */
   private responseHeadersAnswer(edit: HeaderEdit | undefined): ProcessingResponse {
     return headersResponse('response_headers', edit, { modeOverride: modeOverride(this.requestBodyMode, 'NONE') });
   }
 
-  private reply(reply: Parameters<typeof immediateResponse>[0] & { reason: string; decision?: string }): ProcessingResponse {
+  private onResponseBody(msg: HttpBody): ProcessingResponse {
+    const capture = this.phase.name === 'routed' ? this.phase.capture : undefined;
+    if (capture) {
+      capture.push(msg.body ?? Buffer.alloc(0));
+      if (msg.end_of_stream) {
+        capture.end();
+        if (this.phase.name === 'routed') delete this.phase.capture;
+      }
+    }
+    return bodyResponse('response_body');
+  }
+
+  private reply(reply: Parameters<typeof immediateResponse>[0] & { reason: string; decision?: string; model?: string }): ProcessingResponse {
     const { metrics } = this.deps;
     if (reply.reason === 'models_list') {
       metrics.recordRequest({ decision: 'none', model: 'none', outcome: 'models_list' });
+    } else if (reply.reason === 'cache_hit') {
+      metrics.recordRequest({ decision: reply.decision ?? 'none', model: reply.model ?? 'none', outcome: 'cache_hit' });
     } else if (reply.reason === 'blocked') {
       metrics.recordRequest({ decision: reply.decision ?? 'none', model: 'none', outcome: 'blocked' });
     } else {

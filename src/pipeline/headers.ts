@@ -5,6 +5,8 @@ export type RequestHeaders = ReadonlyMap<string, string>;
 export const MODEL_HEADER = 'x-semroute-model';
 export const DECISION_HEADER = 'x-semroute-decision';
 export const ENDPOINT_HEADER = 'x-gateway-destination-endpoint';
+/** On responses (hit | miss | bypass) and, with the value bypass, on requests that skip the cache. */
+export const CACHE_HEADER = 'x-semroute-cache';
 
 export function isOwnedHeader(name: string): boolean {
   return name.startsWith('x-semroute-') || name === ENDPOINT_HEADER;

@@ -1,6 +1,7 @@
 // Neutral results of the pipeline. Only extproc/mutations.ts turns them into Envoy messages.
 import type { ErrorCode } from '../protocol/errors.js';
 import type { Protocol } from '../protocol/ir.js';
+import type { PendingCacheWrite } from './cache-step.js';
 
 export type HeaderPair = readonly [name: string, value: string];
 
@@ -17,9 +18,11 @@ export interface Reply {
   headers: HeaderPair[];
   body: Buffer;
   /** What it was, for metrics: an error code, or the kind of answer. */
-  reason: ErrorCode | 'models_list';
-  /** The decision that answered (a block plugin), for metrics. */
+  reason: ErrorCode | 'models_list' | 'cache_hit';
+  /** The decision that answered (a block plugin, a cache hit), for metrics. */
   decision?: string;
+  /** The model whose cached answer this is (cache hit), for metrics. */
+  model?: string;
 }
 
 /** After request headers: how to treat the rest of the stream. */
@@ -42,5 +45,7 @@ export type BodyOutcome =
       body: Buffer | undefined;
       /** Headers for the client's response. */
       responseHeaders: HeaderPair[];
+      /** Set on a cache miss that may store the answer (the response path captures it). */
+      cacheWrite?: PendingCacheWrite;
     }
   | Reply;

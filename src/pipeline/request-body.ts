@@ -6,7 +6,11 @@ import { parseRequestBody } from '../protocol/parse.js';
 import type { ModelConfig } from '../config/schema.js';
 import { applyEdits, type BodyEdit } from '../routing/body-edits.js';
 import type { HeadersPluginConfig } from '../routing/router.js';
+import { tenantOf } from '../state/identity.js';
+import { applyAffinity } from './affinity-step.js';
+import { cacheStep, type CacheStep } from './cache-step.js';
 import { debugHeaders, wantsDebug } from './debug-headers.js';
+import type { StateContext } from './state-context.js';
 import { DECISION_HEADER, ENDPOINT_HEADER, MODEL_HEADER, type RequestHeaders } from './headers.js';
 import type { BodyOutcome } from './outcome.js';
 import { blockReply, errorReply } from './replies.js';
@@ -15,7 +19,14 @@ import type { RoutingSnapshot } from './snapshot.js';
 /** The decision name reported when the client named a configured model itself. */
 export const EXPLICIT_DECISION = 'explicit';
 
-export async function onRequestBody(snap: RoutingSnapshot, protocol: Protocol, raw: Buffer, headers?: RequestHeaders): Promise<BodyOutcome> {
+/** `state`: shared state for affinity and the cache (absent: both off, e.g. in unit tests). */
+export async function onRequestBody(
+  snap: RoutingSnapshot,
+  protocol: Protocol,
+  raw: Buffer,
+  headers?: RequestHeaders,
+  state?: StateContext,
+): Promise<BodyOutcome> {
   let parsed;
   try {
     parsed = parseRequestBody(protocol, raw, snap.limits);
@@ -34,12 +45,23 @@ export async function onRequestBody(snap: RoutingSnapshot, protocol: Protocol, r
     case 'explicit':
       return forwardTo(snap, { decision: EXPLICIT_DECISION, model: requested.model, requestedModel: ir.model, raw, modelSpan });
     case 'auto': {
-      const choice = await snap.router.decide(ir);
-      const debug = headers && snap.config.security.debug_headers && wantsDebug(headers) ? debugHeaders(choice) : [];
+      let choice = await snap.router.decide(ir);
+      const debugOn = headers !== undefined && snap.config.security.debug_headers && wantsDebug(headers);
       if (choice.block) {
         const reply = blockReply(choice.decision, choice.block);
-        reply.headers.push(...debug);
+        if (debugOn) reply.headers.push(...debugHeaders(choice));
         return reply;
+      }
+      let endpoint: string | undefined;
+      let cache: CacheStep = { kind: 'off' };
+      if (state && headers) {
+        const tenant = tenantOf(headers, snap.config.security.identity);
+        ({ choice, endpoint } = await applyAffinity(state, snap, ir, headers, tenant, choice));
+        cache = await cacheStep(state, snap, ir, headers, tenant, choice);
+        if (cache.kind === 'hit') {
+          if (debugOn) cache.reply.headers.push(...debugHeaders(choice));
+          return cache.reply;
+        }
       }
       const out = forwardTo(snap, {
         decision: choice.decision,
@@ -49,8 +71,13 @@ export async function onRequestBody(snap: RoutingSnapshot, protocol: Protocol, r
         modelSpan,
         ...(choice.headers ? { headers: choice.headers } : {}),
         rewrite: { body: ir.body, edits: choice.edits },
+        ...(endpoint ? { endpoint } : {}),
       });
-      out.responseHeaders.push(...debug);
+      if (cache.kind === 'miss') {
+        out.responseHeaders.push(cache.header);
+        if (cache.pending) out.cacheWrite = cache.pending;
+      }
+      if (debugOn) out.responseHeaders.push(...debugHeaders(choice));
       return out;
     }
   }
@@ -67,6 +94,8 @@ export interface ForwardPlan {
   headers?: HeadersPluginConfig;
   /** The parsed body and the plugins' edits to it. */
   rewrite?: { body: Record<string, unknown>; edits: readonly BodyEdit[] };
+  /** Endpoint mode: an endpoint already chosen (session affinity); otherwise one is picked. */
+  endpoint?: string;
 }
 
 /** Plans the upstream request for a model; also used to fail open to the default route. */
@@ -83,7 +112,7 @@ export function forwardTo(snap: RoutingSnapshot, plan: ForwardPlan): Extract<Bod
   } else if (requestedModel !== served) {
     body = modelSpan ? spliceJsonString(raw, modelSpan, served) : rewriteModel(raw, served);
   }
-  const endpoint = snap.endpoints?.pick(model);
+  const endpoint = plan.endpoint ?? snap.endpoints?.pick(model);
   return {
     kind: 'forward',
     decision,

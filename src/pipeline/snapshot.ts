@@ -1,9 +1,10 @@
 // Everything a stream needs from one config version, built completely before it takes traffic
 // (at start and at each hot reload).
 import { ConfigError, type ConfigIssue } from '../config/issues.js';
+import { usesCache } from '../config/references.js';
 import type { Config } from '../config/schema.js';
 import { unsupportedFeatures } from '../config/unsupported.js';
-import { ModelLoadError, type InferenceLogger, type ModelHandle } from '../inference/index.js';
+import { ModelLoadError, type EmbedderHandle, type InferenceLogger, type ModelHandle } from '../inference/index.js';
 import type { ParseLimits } from '../protocol/parse.js';
 import { ruleSignalNames } from '../routing/rules.js';
 import { EndpointPicker } from '../routing/endpoints.js';
@@ -26,6 +27,8 @@ export interface SnapshotOptions {
   models?: ReadonlyMap<string, ModelHandle>;
   /** Requests in flight per model and endpoint (least_loaded, endpoint mode); shared across reloads. */
   inflight?: InflightTracker;
+  /** The semantic cache's embedding model, when some decision caches. */
+  cacheEmbedder?: EmbedderHandle;
 }
 
 export class RoutingSnapshot {
@@ -37,6 +40,8 @@ export class RoutingSnapshot {
   readonly models: ReadonlyMap<string, ModelHandle>;
   /** Endpoint mode only: picks the backend endpoint of the chosen model. */
   readonly endpoints: EndpointPicker | undefined;
+  /** Embeds the text of semantic cache lookups; undefined: exact matches only. */
+  readonly cacheEmbedder: EmbedderHandle | undefined;
 
   constructor(
     readonly config: Config,
@@ -53,6 +58,7 @@ export class RoutingSnapshot {
     this.modelsList = modelsListBody(config, opts.loadedAt ?? Math.floor(Date.now() / 1000));
     this.release = opts.release ?? (() => undefined);
     this.models = opts.models ?? new Map();
+    this.cacheEmbedder = opts.cacheEmbedder;
   }
 }
 
@@ -77,7 +83,10 @@ export async function buildSnapshot(config: Config, source = 'config', opts: Bui
   const used = new Set<string>();
   for (const d of config.decisions) ruleSignalNames(d.rules, used);
   const pool = opts.pool ?? new ModelPool(opts.logger ?? { info: () => undefined, warn: () => undefined });
-  const specs = [...modelsForSignals(config, used)].sort().map((name) => modelSpecFor(config, name));
+  const names = modelsForSignals(config, used);
+  const cacheModel = usesCache(config) ? config.cache.embedding_model : undefined;
+  if (cacheModel) names.add(cacheModel);
+  const specs = [...names].sort().map((name) => modelSpecFor(config, name));
   let lease;
   try {
     lease = await pool.acquire(specs);
@@ -98,5 +107,7 @@ export async function buildSnapshot(config: Config, source = 'config', opts: Bui
     models: lease.models,
     ...(opts.observer ? { observer: opts.observer } : {}),
     ...(opts.inflight ? { inflight: opts.inflight } : {}),
+    ...(cacheModel ? { cacheEmbedder: lease.models.get(cacheModel) as EmbedderHandle } : {}),
   });
 }
+

@@ -38,6 +38,8 @@ export interface RouteChoice extends DecisionMatch {
   edits: BodyEdit[];
   /** The body edits by name, for explanations and tests. */
   applied: string[];
+  /** The chosen model's reasoning switch (one of `edits`): replaced when affinity keeps another model. */
+  reasoningEdit?: BodyEdit;
   /** PII types found by the decision's pii plugin. */
   pii?: { types: string[]; action: PiiPolicy['config']['action'] };
   /** The decision's semantic-cache settings (cache plugin). */
@@ -191,6 +193,7 @@ export class Router {
   async plan(match: DecisionMatch, ir: RoutingRequest): Promise<RouteChoice> {
     const d = this.compiled(match.decision);
     const { block, headers, system_prompt, cache } = d.config.plugins;
+    // Everything a later step (affinity) may need of the route is on the choice.
     const base = { ...match, priority: d.config.priority, ...(headers ? { headers } : {}), ...(cache ? { cache } : {}) };
     const selection = selectCandidate(d.candidates, d.config.strategy, d.config.require_tags, {
       promptTokens: estimateTokens(ir),
@@ -229,11 +232,33 @@ export class Router {
         applied.push(`system_prompt:${system_prompt.mode}`);
       }
     }
-    const reasoning = reasoningEdit(candidate.model.reasoning_family, candidate.config, ir.protocol);
-    if (reasoning) {
-      edits.push(reasoning);
-      applied.push(`reasoning:${candidate.config.reasoning}`);
-    }
-    return { ...base, model: candidate.model, modelWhy, edits, applied, ...(pii ? { pii } : {}) };
+    const choice: RouteChoice = { ...base, model: candidate.model, modelWhy, edits, applied, ...(pii ? { pii } : {}) };
+    return withReasoning(choice, candidate, ir);
   }
+
+  /**
+   * The same route on another model (session affinity keeps a conversation's model): the
+   * decision's plugins stay, the reasoning switch follows the new model (its candidate entry in
+   * this decision, or none when it is not a candidate here).
+   */
+  withModel(choice: RouteChoice, modelName: string, ir: RoutingRequest, why: string): RouteChoice {
+    const d = this.compiled(choice.decision);
+    const candidate = d.candidates.find((c) => c.model.name === modelName) ?? this.candidate(modelName);
+    const edits = choice.edits.filter((e) => e !== choice.reasoningEdit);
+    const applied = choice.applied.filter((a) => !a.startsWith('reasoning:'));
+    const moved: RouteChoice = { ...choice, model: candidate.model, modelWhy: why, edits, applied };
+    delete moved.reasoningEdit;
+    return withReasoning(moved, candidate, ir);
+  }
+
+  /** The configured model of that name, if any (affinity: a pinned model may be gone after a reload). */
+  modelNamed(name: string): ModelConfig | undefined {
+    return this.modelsByName.get(name);
+  }
+}
+
+function withReasoning(choice: RouteChoice, candidate: Candidate, ir: RoutingRequest): RouteChoice {
+  const edit = reasoningEdit(candidate.model.reasoning_family, candidate.config, ir.protocol);
+  if (!edit) return choice;
+  return { ...choice, edits: [...choice.edits, edit], applied: [...choice.applied, `reasoning:${candidate.config.reasoning}`], reasoningEdit: edit };
 }

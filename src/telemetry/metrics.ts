@@ -26,6 +26,13 @@ import { MeterProvider } from '@opentelemetry/sdk-metrics';
 export type RequestOutcome = 'routed' | 'passthrough' | 'blocked' | 'error' | 'models_list' | 'cache_hit';
 export type ReloadResult = 'success' | 'rejected';
 export type SignalOutcomeLabel = 'matched' | 'not_matched' | 'error' | 'timeout';
+/** Affinity per request: a new pin, the pin kept, a switch (with its reason), or skipped (state unavailable). */
+export type AffinityResult = 'pinned' | 'kept' | 'switched' | 'skipped';
+export type AffinitySwitchReason = 'higher_priority' | 'model_unavailable' | 'context_overflow' | 'idle' | 'policy' | 'none';
+export type CacheLookupResult = 'hit_exact' | 'hit_semantic' | 'miss' | 'bypass' | 'skipped';
+/** stored; not_storable (error, tool call, incomplete, too large...); failed (state unavailable). */
+export type CacheStoreResult = 'stored' | 'not_storable' | 'failed';
+export type StateOp = 'get_pin' | 'set_pin' | 'lookup' | 'store';
 
 export interface RouterMetrics {
   /** One per HTTP request that reached a routing outcome. */
@@ -44,6 +51,13 @@ export interface RouterMetrics {
    * given (model-backed signals; text signals take microseconds and are not timed).
    */
   recordSignal(labels: { signal: string; kind: string; outcome: SignalOutcomeLabel }, seconds?: number): void;
+  recordAffinity(result: AffinityResult, reason?: AffinitySwitchReason): void;
+  recordCacheLookup(result: CacheLookupResult, labels: { decision: string }): void;
+  recordCacheStore(result: CacheStoreResult): void;
+  /** A state operation that failed or was skipped (breaker open, timeout, error). */
+  recordStateError(op: StateOp, reason: string): void;
+  /** Called by the state backend's breaker: 1 closed (Redis in use), 0 open (features skipped). */
+  setStateAvailable(available: boolean): void;
   /** Prometheus text exposition of everything above (content-type text/plain; version=0.0.4). */
   render(): Promise<string>;
   shutdown(): Promise<void>;
@@ -140,6 +154,23 @@ export function createMetrics(opts: MetricsOptions = {}): RouterMetrics {
     .createObservableGauge(name('extproc_streams_active'), { description: 'ext_proc streams currently open.' })
     .addCallback((r) => r.observe(streamsActive));
 
+  const affinity: Counter = meter.createCounter(name('affinity_total'), {
+    description: 'Session affinity per request: pinned (first turn), kept, switched (reason), skipped (state unavailable).',
+  });
+  const cacheLookups: Counter = meter.createCounter(name('cache_lookups_total'), {
+    description: 'Semantic cache lookups by result (hit_exact, hit_semantic, miss, bypass by request, skipped when state is unavailable) and decision.',
+  });
+  const cacheStores: Counter = meter.createCounter(name('cache_stores_total'), {
+    description: 'Answers offered to the cache: stored, not_storable (error, tool call, incomplete, too large), failed.',
+  });
+  const stateErrors: Counter = meter.createCounter(name('state_errors_total'), {
+    description: 'State operations that failed or were skipped, by operation and reason (breaker_open, timeout, error, closed).',
+  });
+  let stateAvailable = 1;
+  meter
+    .createObservableGauge(name('state_available'), { description: '1 while the state backend is in use, 0 while its circuit breaker is open.' })
+    .addCallback((r) => r.observe(stateAvailable));
+
   let loopDelay: IntervalHistogram | undefined;
   if (opts.processMetrics ?? true) {
     const h = monitorEventLoopDelay({ resolution: 10 });
@@ -193,6 +224,21 @@ export function createMetrics(opts: MetricsOptions = {}): RouterMetrics {
       if (c) c.n++;
       else signalCounts.set(key, { attrs: { signal: labelValue(signal), kind, outcome }, n: 1 });
       if (seconds !== undefined && Number.isFinite(seconds) && seconds >= 0) signalLatency.record(seconds, { kind });
+    },
+    recordAffinity(result, reason = 'none') {
+      affinity.add(1, { result, reason });
+    },
+    recordCacheLookup(result, { decision }) {
+      cacheLookups.add(1, { result, decision: labelValue(decision) });
+    },
+    recordCacheStore(result) {
+      cacheStores.add(1, { result });
+    },
+    recordStateError(op, reason) {
+      stateErrors.add(1, { op, reason: labelValue(reason) });
+    },
+    setStateAvailable(available) {
+      stateAvailable = available ? 1 : 0;
     },
     recordReload(result) {
       reloads.add(1, { result });

@@ -30,6 +30,24 @@ export class RecordingMetrics implements RouterMetrics {
   recordReload(result: 'success' | 'rejected'): void {
     this.reloads.push(result);
   }
+  /** Affinity, cache and state events as "kind:result[:reason]". */
+  state: string[] = [];
+  stateAvailable = true;
+  recordAffinity(result: string, reason?: string): void {
+    this.state.push(`affinity:${result}${reason ? `:${reason}` : ''}`);
+  }
+  recordCacheLookup(result: string): void {
+    this.state.push(`cache:${result}`);
+  }
+  recordCacheStore(result: string): void {
+    this.state.push(`store:${result}`);
+  }
+  recordStateError(op: string, reason: string): void {
+    this.state.push(`error:${op}:${reason}`);
+  }
+  setStateAvailable(available: boolean): void {
+    this.stateAvailable = available;
+  }
   render(): Promise<string> {
     return Promise.resolve('');
   }

@@ -55,11 +55,10 @@ export const affinitySchema = z
     switch: z
       .strictObject({
         on_higher_priority_by: z.number().int().positive().optional().describe('Switch when the new decision outranks the pinned one by this many priority points.'),
-        on_model_unavailable: z.boolean().default(true).describe('Switch when the pinned model is gone or blocked.'),
         on_context_overflow: z.boolean().default(true).describe('Switch when the pinned model cannot hold the context.'),
       })
       .prefault({})
-      .describe('When a pinned conversation may move to another model.'),
+      .describe('When a pinned conversation may move to another model. It always moves when the pinned model is no longer configured, or when a PII policy routes the turn elsewhere.'),
   })
   .prefault({});
 
@@ -76,4 +75,6 @@ export const cacheSchema = z
   .prefault({});
 
 export type StateConfig = z.infer<typeof stateSchema>;
+export type AffinityConfig = z.infer<typeof affinitySchema>;
+export type CacheConfig = z.infer<typeof cacheSchema>;
 export type RedisConfig = z.infer<typeof redisSchema>;

@@ -1,0 +1,108 @@
+// A real redis-server for tests and benchmarks: a free loopback port, a temp dir, no persistence.
+// stop() and start() again keep the port, so fault tests can take Redis away and bring it back.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+export interface RedisServer {
+  readonly port: number;
+  readonly url: string;
+  /** Starts it again on the same port (after stop()). */
+  start(): Promise<void>;
+  /** SIGTERM, then waits for it to exit. */
+  stop(): Promise<void>;
+  /** Stops it and removes its temp dir. */
+  close(): Promise<void>;
+}
+
+const STARTUP_MS = 10_000;
+
+export async function startRedisServer(extraArgs: string[] = []): Promise<RedisServer> {
+  if (spawnSync('redis-server', ['--version']).error) {
+    throw new Error('redis-server is not installed: run scripts/ensure-redis.sh');
+  }
+  const dir = mkdtempSync(path.join(tmpdir(), 'semroute-redis-'));
+  const port = await freePort();
+  let child: ChildProcess | undefined;
+  const killOnExit = () => child?.kill('SIGKILL');
+  process.once('exit', killOnExit);
+
+  const start = async () => {
+    if (child) return;
+    const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no'];
+    args.push('--logfile', path.join(dir, 'redis.log'), ...extraArgs);
+    const proc = spawn('redis-server', args, { stdio: 'ignore' });
+    child = proc;
+    proc.once('exit', () => {
+      if (child === proc) child = undefined;
+    });
+    await waitForPong(port, proc);
+  };
+  const stop = async () => {
+    const proc = child;
+    if (!proc) return;
+    const exited = new Promise((resolve) => proc.once('exit', resolve));
+    proc.kill('SIGTERM');
+    await exited;
+  };
+
+  try {
+    await start();
+  } catch (e) {
+    await stop();
+    rmSync(dir, { recursive: true, force: true });
+    throw e;
+  }
+  return {
+    port,
+    url: `redis://127.0.0.1:${port}`,
+    start,
+    stop,
+    async close() {
+      await stop();
+      process.removeListener('exit', killOnExit);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitForPong(port: number, proc: ChildProcess): Promise<void> {
+  const deadline = Date.now() + STARTUP_MS;
+  while (Date.now() < deadline) {
+    if (proc.exitCode !== null) throw new Error(`redis-server exited with code ${proc.exitCode} on port ${port}`);
+    if (await ping(port)) return;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error(`redis-server did not answer PING on port ${port} within ${STARTUP_MS} ms`);
+}
+
+function ping(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect(port, '127.0.0.1');
+    let reply = '';
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(500, () => done(false));
+    socket.once('error', () => done(false));
+    socket.once('connect', () => socket.write('PING\r\n'));
+    socket.on('data', (d) => {
+      reply += d.toString();
+      if (reply.includes('\r\n')) done(reply.startsWith('+PONG'));
+    });
+  });
+}
