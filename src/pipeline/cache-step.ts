@@ -1,6 +1,6 @@
 // The semantic cache on the request path: exact match, then the nearest cached answer in the same
-// partition (one round trip); a hit is answered at once (JSON or SSE), a miss carries what the
-// response path needs to store the answer.
+// partition (one round trip each); a hit is answered at once (JSON or SSE), a miss carries what
+// the response path needs to store the answer.
 import { lastUserText, type RoutingRequest } from '../protocol/ir.js';
 import type { RouteChoice } from '../routing/router.js';
 import { cacheControl, cachePartition, exactCacheKey } from '../state/identity.js';
@@ -42,10 +42,18 @@ export async function cacheStep(
   }
   const partition = cachePartition({ tenant, decision: choice.decision, model: choice.model.name, protocol: ir.protocol, stream: ir.stream, ir });
   const exactKey = exactCacheKey(ir, choice.model.name);
-  const vector = await embed(ctx, snap, lastUserText(ir));
-
+  let vector: Float32Array | undefined;
   if (control.lookup) {
-    const r = await attempt(ctx, 'lookup', () => ctx.store.lookup({ partition, exactKey, threshold: plugin.similarity, ...(vector ? { vector } : {}) }));
+    // Exact match first, without embedding: a repeat costs one round trip and no inference. Only
+    // on an exact miss is the text embedded for the semantic lookup (a second round trip).
+    let r = await attempt(ctx, 'lookup', () => ctx.store.lookup({ partition, exactKey, threshold: plugin.similarity }));
+    if (r.ok && !r.value) {
+      vector = await embed(ctx, snap, lastUserText(ir));
+      if (vector) {
+        const semantic = vector;
+        r = await attempt(ctx, 'lookup', () => ctx.store.lookup({ partition, exactKey, threshold: plugin.similarity, vector: semantic }));
+      }
+    }
     if (!r.ok) {
       // State is unavailable: nothing is looked up or stored for this request.
       ctx.metrics.recordCacheLookup('skipped', { decision: choice.decision });
@@ -73,6 +81,8 @@ export async function cacheStep(
   }
   const header: HeaderPair = [CACHE_HEADER, control.lookup ? 'miss' : 'bypass'];
   if (!control.store) return { kind: 'miss', header };
+  // no-cache skipped the lookup, but the stored answer still gets its vector.
+  vector ??= await embed(ctx, snap, lastUserText(ir));
   return {
     kind: 'miss',
     header,

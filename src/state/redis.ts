@@ -33,8 +33,11 @@ export interface RedisStoreDeps {
   now?: () => number;
 }
 
-/** Default records per bucket: at 1M entries a bucket averages 15 (K=16), so 64 rarely truncates. */
-export const DEFAULT_BUCKET_CAP = 64;
+/**
+ * Default records per bucket. With K=18 a bucket averages 4 records at 1M entries, so 32 only
+ * truncates crowded buckets (clustered data), and bounds a lookup at 24 buckets × 32 records.
+ */
+export const DEFAULT_BUCKET_CAP = 32;
 
 export class RedisStateStore implements StateStore {
   readonly backend = 'redis';
