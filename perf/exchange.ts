@@ -1,6 +1,7 @@
 // One request's ext_proc exchange, as Envoy runs it with request body BUFFERED, response body
 // BUFFERED and allow_mode_override: request_headers → request_body → response_headers →
-// response_body, the last only when no answer switched the response body mode to NONE.
+// response_body, the last only when no answer switched the response body mode to NONE; an
+// immediate response (cache hit, block) ends it early.
 import * as grpc from '@grpc/grpc-js';
 import type { BodySendMode, ProcessingRequest, ProcessingResponse } from '../src/extproc/wire.js';
 import type { MixItem } from './mix.js';
@@ -12,7 +13,10 @@ const hdr = (h: Record<string, string>) => ({
 });
 
 const JSON_ANSWER = Buffer.from(JSON.stringify({ id: 'cmpl-1', object: 'chat.completion', choices: [{ index: 0, message: { role: 'assistant', content: 'x'.repeat(600) }, finish_reason: 'stop' }], usage: { prompt_tokens: 100, completion_tokens: 150, total_tokens: 250 } }));
-const SSE_ANSWER = Buffer.from(`${Array.from({ length: 20 }, (_, i) => `data: {"choices":[{"index":0,"delta":{"content":"token${i} "}}]}\n\n`).join('')}data: [DONE]\n\n`);
+const SSE_ANSWER = Buffer.from(
+  `${Array.from({ length: 20 }, (_, i) => `data: {"choices":[{"index":0,"delta":{"content":"token${i} "}}]}\n\n`).join('')}` +
+    'data: {"choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}\n\ndata: [DONE]\n\n',
+);
 
 function messages(item: MixItem): { first: ProcessingRequest[]; responseBody: ProcessingRequest } {
   const first: ProcessingRequest[] = [
@@ -41,6 +45,12 @@ export function exchange(client: ExtProcClient, item: MixItem): Promise<void> {
     const call = client.Process();
     call.on('data', (res: ProcessingResponse) => {
       const kind = res.response;
+      if (kind === 'immediate_response') {
+        // Answered by semroute itself (a cache hit, a block): Envoy ends the exchange here.
+        plan.length = i;
+        call.end();
+        return;
+      }
       const expected = plan[i] ? kindOf(plan[i]!) : undefined;
       if (!kind || kind !== expected) {
         call.cancel();

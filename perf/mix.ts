@@ -17,6 +17,10 @@ export interface MixOptions {
   size?: number;
   repeatFraction?: number;
   paraphraseFraction?: number;
+  /** Make every request distinct (a numbered suffix on its last prompt): a cache never hits. */
+  unique?: boolean;
+  /** Give requests a body `user` out of this many (session affinity reads it). */
+  users?: number;
 }
 
 const SYLLABLES = ['ka', 'lo', 'mir', 'ten', 'vos', 'dra', 'qui', 'bel', 'zun', 'pra', 'sol', 'nek', 'tor', 'vi', 'gam', 'rux'];
@@ -122,5 +126,17 @@ export function buildMix(opts: MixOptions = {}): MixItem[] {
       out.push(it.item);
     }
   }
-  return out;
+  if (!opts.unique && !opts.users) return out;
+  return out.map((m, i) => ({ ...m, body: personalise(m.body, i, opts) }));
+}
+
+function personalise(body: Buffer, i: number, opts: MixOptions): Buffer {
+  const doc = JSON.parse(body.toString()) as { messages?: Array<{ content: string }>; prompt?: string; user?: string };
+  if (opts.unique) {
+    const tag = ` [#${i}]`;
+    if (doc.messages) doc.messages[doc.messages.length - 1]!.content += tag;
+    else doc.prompt += tag;
+  }
+  if (opts.users) doc.user = `user-${i % opts.users}`;
+  return json(doc);
 }

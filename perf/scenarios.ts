@@ -1,5 +1,4 @@
-// The scenario table: a scenario is a semroute config plus a request mix. Add a row to add one;
-// the pending rows are the extension points for features that land with other issues.
+// The scenario table: a scenario is a semroute config plus a request mix. Add a row to add one.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -10,12 +9,13 @@ import { repoRoot } from './servers.js';
 export interface Scenario {
   name: string;
   description: string;
-  /** Writes (or names) the config file; undefined while the scenario is pending. */
-  config?: () => string;
+  /** Writes (or names) the config file. */
+  config: () => string;
   mix: () => MixItem[];
-  pending?: string;
   /** Not in the default run: why (it still runs when named in --scenarios). */
   optIn?: string;
+  /** Needs a redis-server: the suite starts one and sets SEMROUTE_REDIS_URL. */
+  redis?: boolean;
 }
 
 const defaultMix = () => buildMix({ seed: 42, size: 400 });
@@ -46,9 +46,27 @@ export const SCENARIOS: Scenario[] = [
     mix: defaultMix,
     optIn: 'slow (ONNX on CPU saturates far below the floor); run with --scenarios classify',
   },
-  { name: 'cache-hit', description: 'semantic cache, repeats and paraphrases answered from the cache', mix: defaultMix, pending: 'the semantic cache (state/) is not implemented yet' },
-  { name: 'cache-miss-redis', description: 'semantic cache with Redis, every lookup a miss', mix: defaultMix, pending: 'the Redis StateStore is not implemented yet' },
-  { name: 'affinity', description: 'multi-turn session affinity on', mix: defaultMix, pending: 'session affinity is not implemented yet' },
+  {
+    name: 'cache-hit',
+    description: 'perf/configs/cache.yaml on Redis: the default mix, every request answered from the cache once warm-up stored it',
+    config: () => path.join(repoRoot, 'perf/configs/cache.yaml'),
+    mix: defaultMix,
+    redis: true,
+  },
+  {
+    name: 'cache-miss-redis',
+    description: 'perf/configs/cache.yaml on Redis: every request distinct, so exact probe + embedding + semantic lookup miss, then the answer is captured and stored',
+    config: () => path.join(repoRoot, 'perf/configs/cache.yaml'),
+    mix: () => buildMix({ seed: 42, size: 20_000, unique: true }),
+    redis: true,
+  },
+  {
+    name: 'affinity',
+    description: 'perf/configs/affinity.yaml on Redis: every request has a body user (200 users), so a pin read and a pin write each',
+    config: () => path.join(repoRoot, 'perf/configs/affinity.yaml'),
+    mix: () => buildMix({ seed: 42, size: 400, users: 200 }),
+    redis: true,
+  },
 ];
 
 /** A config with `decisions` keyword decisions (distinct keyword lists, descending priorities) and a default. */

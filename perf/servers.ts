@@ -9,7 +9,8 @@ import { sampleProcessTree, type ProcSample } from './proc.js';
 import { scrape } from './prometheus.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-export const repoRoot = path.resolve(here, '..', '..');
+/** The repository root, from perf/ (sources, tests) or dist/perf/ (the built suite). */
+export const repoRoot = path.resolve(here, ...(here.includes(`${path.sep}dist${path.sep}`) ? ['..', '..'] : ['..']));
 
 export interface ServerUnderTest {
   name: 'floor' | 'semroute';

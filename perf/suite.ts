@@ -12,6 +12,7 @@ import { buildMix } from './mix.js';
 import { describeMachine, keywordVerdicts, levelTable, machineLine, replaceBetweenMarkers, resultFileName, verdictList } from './report.js';
 import { measureScaling, scalingTable, type ScalingRow, type ScalingSettings } from './scaling.js';
 import { SCENARIOS, validateConfig } from './scenarios.js';
+import { startRedisServer, type RedisServer } from '../test/helpers/redis-server.js';
 import { repoRoot, startFloor, startSemroute } from './servers.js';
 import { runSoak } from './soak.js';
 import { renderChart } from './svg-chart.js';
@@ -75,7 +76,7 @@ async function main(): Promise<void> {
 
   if (values.soak !== undefined) {
     const minutes = Number(values.soak || 30);
-    const cfg = SCENARIOS.find((s) => s.name === 'keyword')!.config!();
+    const cfg = SCENARIOS.find((s) => s.name === 'keyword')!.config();
     const server = await startSemroute(cfg);
     log(`soak: keyword scenario, ${values['soak-rate']}/s open loop for ${minutes} min, samples every 10 s`);
     try {
@@ -102,16 +103,19 @@ async function main(): Promise<void> {
     ...list(values.concurrency ?? (quick ? '16' : '1,16,64')).map((c) => ({ mode: 'closed' as const, level: Number(c) })),
     ...list(values.rates ?? (quick ? '1000' : '250,1000,2000')).map((r) => ({ mode: 'open' as const, level: Number(r) })),
   ];
-  const wanted = values.scenarios ? list(values.scenarios) : SCENARIOS.filter((s) => !s.pending && !s.optIn).map((s) => s.name);
+  const wanted = values.scenarios ? list(values.scenarios) : SCENARIOS.filter((s) => !s.optIn).map((s) => s.name);
   const outcomes: ScenarioOutcome[] = [];
   const floor = await startFloor();
+  let redis: RedisServer | undefined;
   try {
     for (const name of wanted) {
       const sc = SCENARIOS.find((s) => s.name === name);
       if (!sc) throw new Error(`unknown scenario "${name}" (known: ${SCENARIOS.map((s) => s.name).join(', ')})`);
-      if (!sc.config) {
-        log(`scenario ${name}: pending (${sc.pending ?? 'no config'})`);
-        continue;
+      if (sc.redis) {
+        // A fresh server per scenario: one scenario's entries must not turn the next one's misses into hits.
+        await redis?.close();
+        redis = await startRedisServer();
+        process.env.SEMROUTE_REDIS_URL = redis.url;
       }
       const file = sc.config();
       validateConfig(file);
@@ -125,6 +129,7 @@ async function main(): Promise<void> {
     }
   } finally {
     await floor.close();
+    await redis?.close();
   }
 
   const workers = list(values.workers ?? (quick ? '' : '1,2')).map(Number);
@@ -132,7 +137,7 @@ async function main(): Promise<void> {
   if (workers.length) {
     const s: ScalingSettings = { workers, concurrency: 64, connections: Math.max(4, 2 * Math.max(...workers)), seconds: settings.seconds, warmupSeconds: settings.warmupSeconds, rounds: settings.rounds };
     log(`scaling: keyword scenario, workers ${workers.join(', ')}`);
-    scaling = { rows: await measureScaling(SCENARIOS[0]!.config!(), mix, s, log), settings: s };
+    scaling = { rows: await measureScaling(SCENARIOS[0]!.config(), mix, s, log), settings: s };
   }
 
   const sections: string[] = [`Run ${started.toISOString().slice(0, 16)}Z on ${machineLine(machine)}.`, `At the end: \`${uptime()}\`.`, `Settings: ${settings.rounds} rounds × ${settings.seconds} s per server and level after ${settings.warmupSeconds} s warm-up, ${settings.connections} HTTP/2 connections, open loop Poisson with at most ${settings.maxOutstanding} outstanding.`];
