@@ -8,6 +8,7 @@ let stack: E2EStack;
 beforeAll(async () => {
   stack = await startE2EStack((d) => {
     d.cache = { enabled: true, similarity: 0.9 };
+    d.security = { debug_headers: true };
     d.signals.keyword.push({ name: 'faq', any: ['opening hours', 'refund'] });
     d.decisions.unshift({ name: 'faq', priority: 200, rules: 'faq', models: [{ model: 'small' }], plugins: { cache: { enabled: true } } });
   });
@@ -106,10 +107,11 @@ describe('session affinity', () => {
     const r1 = await chat(turn1, { user: 'u-42' });
     expect(r1.res.headers.get('x-semroute-model')).toBe('large');
     const turn2 = [...turn1, { role: 'assistant', content: JSON.parse(r1.text).choices[0].message.content }, { role: 'user', content: 'Thanks, and what about the weather?' }];
-    const r2 = await chat(turn2, { user: 'u-42' });
+    const r2 = await chat(turn2, { user: 'u-42' }, { 'x-semroute-debug': 'true' });
     // Alone this turn would go to the small model (no keyword); the pin keeps it on large.
     expect(r2.res.headers.get('x-semroute-decision')).toBe('general');
     expect(r2.res.headers.get('x-semroute-model')).toBe('large');
+    expect(r2.res.headers.get('x-semroute-why')).toContain('session affinity: pinned to large by decision coding');
     // Another user with the same words is not pinned.
     const other = await chat(turn2, { user: 'u-43' });
     expect(other.res.headers.get('x-semroute-model')).toBe('small');
