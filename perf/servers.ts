@@ -91,9 +91,12 @@ export async function startFloor(): Promise<ServerUnderTest> {
   };
 }
 
+/** Extra node flags for semroute's process only, e.g. SEMROUTE_PERF_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof". */
+const semrouteNodeArgs = (process.env.SEMROUTE_PERF_NODE_ARGS ?? '').split(' ').filter(Boolean);
+
 export async function startSemroute(configFile: string, workers = 1): Promise<ServerUnderTest> {
   const { child, lines } = await spawnReady(
-    [path.join(here, 'router-launcher.js'), '--config', configFile, '--workers', String(workers)],
+    [...semrouteNodeArgs, path.join(here, 'router-launcher.js'), '--config', configFile, '--workers', String(workers)],
     /^perf-ready (\{.*\})$/,
     workers,
   );

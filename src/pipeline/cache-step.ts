@@ -10,7 +10,7 @@ import { errorMessage } from '../telemetry/errors.js';
 import { CACHE_HEADER, DECISION_HEADER, MODEL_HEADER, type RequestHeaders } from './headers.js';
 import type { HeaderPair, Reply } from './outcome.js';
 import type { RoutingSnapshot } from './snapshot.js';
-import { attempt, type StateContext } from './state-context.js';
+import { attempt, background, type StateContext } from './state-context.js';
 
 /** What the response path needs to store the answer: the write, less the answer itself. */
 export interface PendingCacheWrite {
@@ -60,8 +60,15 @@ export async function cacheStep(
       return { kind: 'miss', header: [CACHE_HEADER, 'miss'] };
     }
     if (r.value) {
-      ctx.metrics.recordCacheLookup(r.value.kind === 'exact' ? 'hit_exact' : 'hit_semantic', { decision: choice.decision });
-      const replay = replayAnswer(r.value.answer, ir);
+      const hit = r.value;
+      ctx.metrics.recordCacheLookup(hit.kind === 'exact' ? 'hit_exact' : 'hit_semantic', { decision: choice.decision });
+      if (hit.kind === 'semantic' && control.store) {
+        // The paraphrase gets an exact entry of its own: its next repeat skips the embedding.
+        const ttlSeconds = plugin.ttl_seconds ?? cfg.ttl_seconds;
+        const write = { partition, exactKey, ...(vector ? { vector } : {}), answer: hit.answer, ttlSeconds, maxEntries: cfg.max_entries_per_partition };
+        background(ctx, 'store', () => ctx.store.store(write));
+      }
+      const replay = replayAnswer(hit.answer, ir);
       return {
         kind: 'hit',
         reply: {
