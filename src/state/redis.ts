@@ -23,7 +23,9 @@ interface ScriptCommands {
 }
 
 export interface RedisStoreDeps {
+  /** Gets the client's connection errors (rate-limited). */
   logger?: Logger;
+  /** Breaker transitions, for metrics and logs (the store logs none itself). */
   onBreakerChange?: (state: BreakerState, previous: BreakerState) => void;
   /** LSH layout (tables, bits, probes, seed); every replica must use the same tables/bits/seed. */
   lsh?: Partial<LshParams>;
@@ -57,17 +59,12 @@ export class RedisStateStore implements StateStore {
     this.lsh = { ...DEFAULT_LSH, ...deps.lsh };
     validateLsh(this.lsh);
     this.bucketCap = deps.bucketCap ?? DEFAULT_BUCKET_CAP;
-    const log = deps.logger?.child({ component: 'state', backend: 'redis' });
     this.breaker = new CircuitBreaker({
       failures: cfg.breaker.failures,
       openMs: cfg.breaker.open_ms,
       slowMs: cfg.breaker.slow_ms ?? cfg.op_timeout_ms,
       ...(deps.now ? { now: deps.now } : {}),
-      onChange: (state, previous) => {
-        if (state === 'open') log?.warn('redis unavailable: circuit breaker open', { previous, open_ms: cfg.breaker.open_ms });
-        else if (state === 'closed') log?.info('redis available again: circuit breaker closed');
-        deps.onBreakerChange?.(state, previous);
-      },
+      ...(deps.onBreakerChange ? { onChange: deps.onBreakerChange } : {}),
     });
     const client = createRedisClient(cfg, deps.logger) as RedisClient & ScriptCommands;
     client.defineCommand('semrouteLookup', { numberOfKeys: 2, lua: LOOKUP_LUA });
@@ -143,7 +140,10 @@ export class RedisStateStore implements StateStore {
       return Promise.reject(new StateUnavailable('error', `redis is ${this.client.status} and ${this.pending} commands are queued`));
     }
     this.pending++;
-    const sent = command(this.client).finally(() => this.pending--);
+    // The executor also turns a synchronous throw into a rejection.
+    const sent = new Promise<T>((resolve, reject) => {
+      command(this.client).then(resolve, reject);
+    }).finally(() => this.pending--);
     const timeoutMs = this.cfg.op_timeout_ms;
     return new Promise<T>((resolve, reject) => {
       const timer = setTimeout(() => reject(new StateUnavailable('timeout', `redis operation took over ${timeoutMs} ms`)), timeoutMs);
