@@ -3,7 +3,7 @@
 // the response path needs to store the answer.
 import { lastUserText, type RoutingRequest } from '../protocol/ir.js';
 import type { RouteChoice } from '../routing/router.js';
-import { cacheControl, cachePartition, exactCacheKey } from '../state/identity.js';
+import { cacheControl, cacheKeys } from '../state/identity.js';
 import { replayAnswer } from '../state/replay.js';
 import type { CacheWrite } from '../state/types.js';
 import { errorMessage } from '../telemetry/errors.js';
@@ -40,8 +40,7 @@ export async function cacheStep(
     ctx.metrics.recordCacheLookup('bypass', { decision: choice.decision });
     return { kind: 'miss', header: [CACHE_HEADER, 'bypass'] };
   }
-  const partition = cachePartition({ tenant, decision: choice.decision, model: choice.model.name, protocol: ir.protocol, stream: ir.stream, ir });
-  const exactKey = exactCacheKey(ir, choice.model.name);
+  const { partition, exactKey } = cacheKeys({ tenant, decision: choice.decision, model: choice.model.name, protocol: ir.protocol, stream: ir.stream, ir });
   let vector: Float32Array | undefined;
   if (control.lookup) {
     // Exact match first, without embedding: a repeat costs one round trip and no inference. Only

@@ -4,6 +4,7 @@
 import type { Config } from '../config/schema.js';
 import { usesCache } from '../config/references.js';
 import { createStateStore } from '../state/index.js';
+import { NearCacheStore } from '../state/near-cache.js';
 import { StateUnavailable, type StateStore } from '../state/types.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { RouterMetrics, StateOp } from '../telemetry/metrics.js';
@@ -42,7 +43,7 @@ export function background(ctx: StateContext, op: StateOp, work: () => Promise<u
 export function createStateContext(config: Config, metrics: RouterMetrics, logger: Logger): StateContext | undefined {
   if (!config.affinity.enabled && !usesCache(config)) return undefined;
   const log = logger.rateLimited('state-fault', 10_000);
-  const store = createStateStore(config.state, {
+  const shared = createStateStore(config.state, {
     logger,
     onBreakerChange: (state) => {
       metrics.setStateAvailable(state !== 'open');
@@ -50,5 +51,10 @@ export function createStateContext(config: Config, metrics: RouterMetrics, logge
       else if (state === 'closed') logger.info('state backend recovered', { backend: config.state.backend });
     },
   });
+  const near = config.cache.near;
+  const store =
+    shared.backend === 'redis' && usesCache(config) && near.max_entries > 0
+      ? new NearCacheStore(shared, { maxEntries: near.max_entries, maxBytes: near.max_bytes, ttlMs: near.ttl_seconds * 1000 })
+      : shared;
   return { store, metrics, log };
 }

@@ -192,28 +192,33 @@ function answerParams(body: Json): Json {
   return Object.fromEntries(Object.entries(body).filter(([k]) => !NEUTRAL_FIELDS.has(k)));
 }
 
-/** Everything of the conversation except the newest user message's text (what a semantic lookup compares). */
-function contextFingerprint(ir: RoutingRequest): string {
-  if (ir.protocol === 'openai.completions') return sha256Hex('');
+/**
+ * The conversation split for the cache: a fingerprint of everything except the newest user
+ * message's text (the partition's part), and that text (the exact key's part). Completions have no
+ * conversation: the prompt is the newest input.
+ */
+function splitConversation(ir: RoutingRequest): { context: string; newest: unknown } {
+  if (ir.protocol === 'openai.completions') return { context: '', newest: ir.body.prompt };
   const input = normalisedInput(ir) as unknown[][];
   const last = lastUserIndex(ir.messages);
-  if (last >= 0) input[last] = [...input[last]!.slice(0, 1), null, ...input[last]!.slice(2)];
-  return sha256Hex(canonicalJson(input));
+  if (last < 0) return { context: sha256Hex(canonicalJson(input)), newest: null };
+  const newest = input[last]![1];
+  input[last] = [input[last]![0], null, ...input[last]!.slice(2)];
+  return { context: sha256Hex(canonicalJson(input)), newest };
 }
 
 /**
- * The partition an answer is stored in and looked up from. Besides the listed fields it covers the
- * conversation around the newest user message (system prompt, earlier turns, tool results after it)
- * and the answer-changing parameters, so a semantic hit can only differ in the newest user text.
+ * The partition an answer is stored in and looked up from, and the exact key within it. Besides
+ * the listed fields the partition covers the conversation around the newest user message (system
+ * prompt, earlier turns, tool results after it) and the answer-changing parameters, so a semantic
+ * hit can only differ in the newest user text; the exact key adds that text. The conversation is
+ * normalised and hashed once for both.
  */
-export function cachePartition(p: PartitionInput): CachePartition {
-  const fields = [p.tenant, p.decision, p.model, p.protocol, p.stream, contextFingerprint(p.ir), answerParams(p.ir.body)];
-  return { id: sha256Hex(canonicalJson(fields)).slice(0, 32), tenant: p.tenant };
-}
-
-/** Hash of the normalised request for an exact match: input, chosen model and answer-changing parameters. */
-export function exactCacheKey(ir: RoutingRequest, model: string): string {
-  return sha256Hex(canonicalJson({ protocol: ir.protocol, model, input: normalisedInput(ir), params: answerParams(ir.body) }));
+export function cacheKeys(p: PartitionInput): { partition: CachePartition; exactKey: string } {
+  const { context, newest } = splitConversation(p.ir);
+  const fields = [p.tenant, p.decision, p.model, p.protocol, p.stream, context, answerParams(p.ir.body)];
+  const id = sha256Hex(canonicalJson(fields)).slice(0, 32);
+  return { partition: { id, tenant: p.tenant }, exactKey: sha256Hex(`${id}\0${canonicalJson(newest)}`) };
 }
 
 /** cache-control: no-cache skips the lookup, no-store the write; x-semroute-cache: bypass skips both. */

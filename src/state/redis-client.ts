@@ -20,6 +20,9 @@ export function createRedisClient(cfg: RedisConfig, logger?: Logger): RedisClien
     ...(cfg.username !== undefined ? { username: cfg.username } : {}),
     ...(cfg.password !== undefined ? { password: cfg.password } : {}),
     connectTimeout: cfg.connect_timeout_ms,
+    // Commands issued in the same event-loop turn (many concurrent requests) leave in one socket
+    // write: fewer syscalls per lookup under load, no added latency when idle.
+    enableAutoPipelining: true,
     // A command waits through at most one reconnect; the store's own timer answers the caller first.
     maxRetriesPerRequest: 1,
     // Queued while (re)connecting; the store bounds how many (max_offline_queue).
@@ -46,6 +49,7 @@ export function createRedisClient(cfg: RedisConfig, logger?: Logger): RedisClien
       const options: ClusterOptions = {
         redisOptions: { ...common, ...(tls ? { tls } : {}) },
         clusterRetryStrategy: reconnectDelayMs,
+        enableAutoPipelining: true,
         enableOfflineQueue: true,
         // With TLS, connect by the seed's name, not the IP the cluster reports, so the certificate
         // name matches (managed services such as ElastiCache need this).

@@ -71,6 +71,18 @@ export const cacheSchema = z
     embedding_model: z.string().default('embedding').describe('The inference model (task embedding) used for semantic lookups.'),
     cache_tool_calls: z.boolean().default(false).describe('Also store answers that call tools.'),
     max_entry_bytes: z.number().int().positive().default(256 * 1024).describe('Larger answers are not stored.'),
+    near: z
+      .strictObject({
+        max_entries: z.number().int().nonnegative().default(10_000).describe('Answers held in process; 0 turns the near cache off.'),
+        max_bytes: z.number().int().positive().default(64 * 1024 * 1024).describe('Bound on the bytes those answers take.'),
+        ttl_seconds: z
+          .number()
+          .positive()
+          .default(10)
+          .describe('How long an answer is served from process memory; an entry evicted or expired in Redis may be served this much longer.'),
+      })
+      .prefault({})
+      .describe('With the Redis backend: recently hit or stored answers kept in process, so a hot repeat costs no round trip.'),
   })
   .prefault({});
 

@@ -3,9 +3,8 @@ import type { RoutingRequest } from '../../../src/protocol/ir.js';
 import { parseRequestBody } from '../../../src/protocol/parse.js';
 import {
   cacheControl,
-  cachePartition,
+  cacheKeys,
   canonicalJson,
-  exactCacheKey,
   nextTurnSessionIdentity,
   sessionIdentity,
   tenantOf,
@@ -144,13 +143,16 @@ describe('canonicalJson', () => {
   });
 });
 
-describe('exactCacheKey', () => {
+const exactKeyOf = (ir: ReturnType<typeof chat>, model: string) =>
+  cacheKeys({ tenant: 't', decision: 'd', model, protocol: ir.protocol, stream: false, ir }).exactKey;
+
+describe('the exact cache key', () => {
   const base = {
     temperature: 0.2,
     response_format: { type: 'json_object', schema: { b: 1, a: 2 } },
     messages: [{ role: 'system', content: 'S' }, { role: 'user', content: 'Hello' }],
   };
-  const key = (body: object, model = 'm1') => exactCacheKey(chat({ ...base, ...body }), model);
+  const key = (body: object, model = 'm1') => exactKeyOf(chat({ ...base, ...body }), model);
 
   it('is a hex sha256 independent of key order, whitespace and neutral fields', () => {
     expect(key({})).toMatch(hex(64));
@@ -188,19 +190,19 @@ describe('exactCacheKey', () => {
   });
 
   it('keys completions by the exact prompt, token ids included', () => {
-    const k = (prompt: unknown) => exactCacheKey(completion({ prompt }), 'm');
+    const k = (prompt: unknown) => exactKeyOf(completion({ prompt }), 'm');
     expect(k('Once upon')).not.toBe(k('Once upon '));
     expect(k([1, 2, 3])).not.toBe(k([1, 2, 4]));
   });
 });
 
-describe('cachePartition', () => {
+describe('the cache partition', () => {
   const ir = chat({ messages: [{ role: 'system', content: 'S' }, { role: 'user', content: 'Hello' }] });
   const input: PartitionInput = { tenant: 't', decision: 'd', model: 'm', protocol: 'openai.chat', stream: false, ir };
-  const id = (p: Partial<PartitionInput> = {}) => cachePartition({ ...input, ...p }).id;
+  const id = (p: Partial<PartitionInput> = {}) => cacheKeys({ ...input, ...p }).partition.id;
 
   it('keeps the tenant and hashes every field', () => {
-    expect(cachePartition(input)).toEqual({ id: expect.stringMatching(hex(32)), tenant: 't' });
+    expect(cacheKeys(input).partition).toEqual({ id: expect.stringMatching(hex(32)), tenant: 't' });
     const ids = [id(), id({ tenant: 'u' }), id({ decision: 'e' }), id({ model: 'n' }), id({ protocol: 'openai.completions' }), id({ stream: true })];
     expect(new Set(ids).size).toBe(ids.length);
   });
