@@ -3,7 +3,7 @@ SHELL := /bin/bash
 NODE_MODULES_STAMP := node_modules/.package-lock.json
 DEV_CONFIG ?= deploy/local/semroute.yaml
 
-.PHONY: install build run test test-unit lint typecheck clean bench bench-quick bench-soak models docs
+.PHONY: install build run test test-unit lint typecheck clean bench bench-quick bench-soak bench-cache models docs
 
 # Dependencies (npm ci when package-lock.json changed) and redis-server (apt, when missing).
 install: $(NODE_MODULES_STAMP)
@@ -51,6 +51,10 @@ bench: build
 
 bench-soak: build
 	node dist/perf/suite.js --soak 30
+
+# The Redis cache index alone: lookup latency at 10k, 100k and 1M entries (~3 minutes).
+bench-cache: build
+	node dist/perf/cache-bench.js --entries 10000,100000,1000000
 
 # Retrain the default models (models/*) from ../shared/datasets (deterministic; needs the datasets).
 DATASETS ?= ../shared/datasets

@@ -6,7 +6,7 @@ import type { Protocol } from '../protocol/ir.js';
 import { parseRequestBody } from '../protocol/parse.js';
 import { applyEdits } from '../routing/body-edits.js';
 import { traceRule, type RuleTrace } from '../routing/rules.js';
-import { runSignals } from '../signals/run.js';
+import { runSignal } from '../signals/run.js';
 import { estimateTokens } from '../signals/context.js';
 import type { RequestHeaders } from './headers.js';
 import type { RoutingSnapshot } from './snapshot.js';
@@ -89,10 +89,17 @@ export async function explainRequest(
     };
   }
 
-  const results = await runSignals(router.usedSignals, ir);
-  const signals = router.usedSignals.map((s): SignalTrace => {
-    const r = results.get(s.name)!;
-    return { name: s.name, kind: s.kind, matched: r.matched, confidence: r.confidence, ms: r.ms ?? 0, ...(r.detail ? { detail: r.detail } : {}), ...(r.error ? { error: r.error } : {}) };
+  // Concurrently, as routing runs them, each timed on its own (the hot path keeps no timings).
+  const timed = await Promise.all(
+    router.usedSignals.map(async (s) => {
+      const t0 = performance.now();
+      const r = await runSignal(s, ir);
+      return { s, r, ms: performance.now() - t0 };
+    }),
+  );
+  const results = new Map(timed.map(({ s, r }) => [s.name, r]));
+  const signals = timed.map(({ s, r, ms }): SignalTrace => {
+    return { name: s.name, kind: s.kind, matched: r.matched, confidence: r.confidence, ms, ...(r.detail ? { detail: r.detail } : {}), ...(r.error ? { error: r.error } : {}) };
   });
   const decisions = router.decisionOrder.map((d): DecisionTrace => {
     const rule = traceRule(d.rules, results);

@@ -60,6 +60,8 @@ interface CompiledDecision {
   config: DecisionConfig;
   /** Reads no signal (e.g. `all: []`): under the confidence strategy it only wins when nothing else matched. */
   catchAll: boolean;
+  /** Selection reads the token estimate (a candidate has max_context_tokens, or strategy cheapest). */
+  needsTokens: boolean;
   candidates: Candidate[];
   pii?: PiiPolicy;
 }
@@ -73,6 +75,7 @@ export class Router {
   private readonly decisions: CompiledDecision[];
   private readonly fallback: CompiledDecision;
   private readonly byConfidence: boolean;
+  private readonly byName = new Map<string, CompiledDecision>();
   /** Only the signals some decision reads. */
   private readonly signals: Signal[];
 
@@ -95,11 +98,13 @@ export class Router {
     this.decisions = [...config.decisions].sort((a, b) => b.priority - a.priority).map((d) => this.compile(d));
 
     const { default_decision, default_model } = config.routing;
-    const def = default_decision ? this.decisions.find((d) => d.config.name === default_decision) : undefined;
+    for (const d of this.decisions) this.byName.set(d.config.name, d);
+    const def = default_decision ? this.byName.get(default_decision) : undefined;
     // The references check guarantees the default decision has a model.
     this.fallback = def ?? {
       config: { name: 'default', priority: Number.NEGATIVE_INFINITY, rules: { all: [] }, models: [], strategy: 'first', require_tags: [], plugins: {} },
       catchAll: true,
+      needsTokens: false,
       candidates: [this.candidate(default_model ?? config.models[0]!.name)],
     };
 
@@ -110,7 +115,8 @@ export class Router {
 
   private compile(d: DecisionConfig): CompiledDecision {
     const candidates = d.models.map((c) => ({ config: c, model: this.model(c.model) }));
-    return { config: d, candidates, catchAll: ruleSignalNames(d.rules).size === 0, ...(d.plugins.pii ? { pii: new PiiPolicy(d.plugins.pii) } : {}) };
+    const needsTokens = d.strategy === 'cheapest' || candidates.some((c) => c.model.max_context_tokens !== undefined);
+    return { config: d, candidates, catchAll: ruleSignalNames(d.rules).size === 0, needsTokens, ...(d.plugins.pii ? { pii: new PiiPolicy(d.plugins.pii) } : {}) };
   }
 
   private candidate(name: string): Candidate {
@@ -186,7 +192,7 @@ export class Router {
   }
 
   private compiled(name: string): CompiledDecision {
-    return this.decisions.find((d) => d.config.name === name) ?? this.fallback;
+    return this.byName.get(name) ?? this.fallback;
   }
 
   /** Picks the model and runs the decision's plugins. */
@@ -194,9 +200,17 @@ export class Router {
     const d = this.compiled(match.decision);
     const { block, headers, system_prompt, cache } = d.config.plugins;
     // Everything a later step (affinity) may need of the route is on the choice.
-    const base = { ...match, priority: d.config.priority, ...(headers ? { headers } : {}), ...(cache ? { cache } : {}) };
+    const base: DecisionMatch & Pick<RouteChoice, 'priority' | 'headers' | 'cache'> = {
+      decision: match.decision,
+      confidence: match.confidence,
+      why: match.why,
+      signals: match.signals,
+      priority: d.config.priority,
+    };
+    if (headers) base.headers = headers;
+    if (cache) base.cache = cache;
     const selection = selectCandidate(d.candidates, d.config.strategy, d.config.require_tags, {
-      promptTokens: estimateTokens(ir),
+      promptTokens: d.needsTokens ? estimateTokens(ir) : 0,
       outputTokens: ir.maxOutputTokens ?? 0,
       ...(this.options.load ? { load: this.options.load } : {}),
       ...(this.options.random ? { random: this.options.random } : {}),

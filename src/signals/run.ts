@@ -33,10 +33,8 @@ export async function runSignal(signal: Signal, ir: RoutingRequest, observer?: S
     const failClosed = signal.onError === 'matched';
     result = { matched: failClosed, confidence: failClosed ? 1 : 0, error };
   }
-  const ms = performance.now() - t0;
-  observer?.signalEvaluated(signal, outcome, ms / 1000, result.error);
-  // A copy: signals may return shared constant results.
-  return { ...result, ms };
+  observer?.signalEvaluated(signal, outcome, (performance.now() - t0) / 1000, result.error);
+  return result;
 }
 
 export async function runSignals(signals: readonly Signal[], ir: RoutingRequest, observer?: SignalObserver): Promise<Map<string, SignalResult>> {

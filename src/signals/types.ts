@@ -9,8 +9,6 @@ export interface SignalResult {
   detail?: string;
   /** Set when the signal failed or timed out; it then counts as not matched. */
   error?: string;
-  /** Wall time of the evaluation, set by runSignal (explanations). */
-  ms?: number;
 }
 
 export interface Signal {

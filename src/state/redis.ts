@@ -62,7 +62,7 @@ export class RedisStateStore implements StateStore {
     this.breaker = new CircuitBreaker({
       failures: cfg.breaker.failures,
       openMs: cfg.breaker.open_ms,
-      slowMs: cfg.breaker.slow_ms ?? cfg.op_timeout_ms,
+      slowMs: cfg.breaker.slow_ms ?? Number.POSITIVE_INFINITY,
       ...(deps.now ? { now: deps.now } : {}),
       ...(deps.onBreakerChange ? { onChange: deps.onBreakerChange } : {}),
     });
@@ -146,7 +146,13 @@ export class RedisStateStore implements StateStore {
     }).finally(() => this.pending--);
     const timeoutMs = this.cfg.op_timeout_ms;
     return new Promise<T>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new StateUnavailable('timeout', `redis operation took over ${timeoutMs} ms`)), timeoutMs);
+      // The rejection waits for the check phase: when the event loop itself stalled past the
+      // budget, timers run before the poll phase that reads the reply already sitting in the
+      // socket, and every command in flight would time out for the loop's fault, not Redis'.
+      const timer = setTimeout(
+        () => setImmediate(() => reject(new StateUnavailable('timeout', `redis operation took over ${timeoutMs} ms`))),
+        timeoutMs,
+      );
       sent.then(
         (value) => {
           clearTimeout(timer);

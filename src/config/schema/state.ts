@@ -30,7 +30,14 @@ export const redisSchema = z.strictObject({
     .strictObject({
       failures: z.number().int().positive().default(5).describe('Consecutive failures that open the breaker.'),
       open_ms: z.number().int().positive().default(2000).describe('How long it stays open before a probe.'),
-      slow_ms: z.number().int().positive().optional().describe('Latency that counts as a failure (default: op_timeout_ms).'),
+      slow_ms: z
+        .number()
+        .int()
+        .positive()
+        .optional()
+        .describe(
+          'A successful call slower than this also counts as a failure. Off by default: under CPU saturation the measured time includes the event loop\'s own delay, which would open the breaker with Redis healthy. Timeouts always count.',
+        ),
     })
     .prefault({})
     .describe('Circuit breaker: after repeated failures Redis is skipped until a probe succeeds.'),

@@ -117,8 +117,7 @@ describe('running signals', () => {
     const t0 = Date.now();
     const r = await runSignal(slow('late'), ir([['user', 'x']]), observer);
     expect(Date.now() - t0).toBeLessThan(400);
-    expect(r).toEqual({ matched: false, confidence: 0, error: 'no answer within 20 ms', ms: expect.any(Number) });
-    expect(r.ms).toBeGreaterThanOrEqual(19);
+    expect(r).toEqual({ matched: false, confidence: 0, error: 'no answer within 20 ms' });
     expect(outcomes).toEqual([['late', 'timeout', 'no answer within 20 ms']]);
   });
 
@@ -136,8 +135,8 @@ describe('running signals', () => {
   it('an error counts as not matched and the others still run', async () => {
     outcomes.length = 0;
     const results = await runSignals([failing, fine], ir([['user', 'x']]), observer);
-    expect(results.get('boom')).toEqual({ matched: false, confidence: 0, error: 'session closed', ms: expect.any(Number) });
-    expect(results.get('fine')).toEqual({ matched: true, confidence: 0.7, ms: expect.any(Number) });
+    expect(results.get('boom')).toEqual({ matched: false, confidence: 0, error: 'session closed' });
+    expect(results.get('fine')).toEqual({ matched: true, confidence: 0.7 });
     expect(outcomes.map((o) => o.slice(0, 2))).toEqual([['boom', 'error'], ['fine', 'matched']]);
   });
 });
