@@ -89,10 +89,7 @@ export class ExtProcStream {
   /** The client half-closed: answer what is pending, then close our side. */
   end(): Promise<void> {
     this.queue = this.queue.then(() => {
-      this.releaseBody();
-      this.leaveModel?.();
-      // Closed before the response body ended: the answer is incomplete and is not stored.
-      if (this.phase.name === 'routed') this.phase.capture?.abort();
+      this.releaseAll();
       if (!this.cancelled) this.sink.end();
     });
     return this.queue;
@@ -101,9 +98,7 @@ export class ExtProcStream {
   /** Envoy cancelled the stream (client gone, timeout): stop work, write nothing more. */
   cancel(): void {
     this.cancelled = true;
-    this.releaseBody();
-    this.leaveModel?.();
-    if (this.phase.name === 'routed') this.phase.capture?.abort();
+    this.releaseAll();
     this.phase = { name: 'done' };
   }
 
@@ -260,6 +255,13 @@ export class ExtProcStream {
     return res;
   }
 
+  /** The stream is over: body bytes, the in-flight count, and an answer still being captured (incomplete: not stored). */
+  private releaseAll(): void {
+    this.releaseBody();
+    this.leaveModel?.();
+    if (this.phase.name === 'routed') this.phase.capture?.abort();
+  }
+
   private releaseBody(): void {
     if (this.held > 0) this.deps.bodyBudget?.give(this.held);
     this.held = 0;
@@ -301,12 +303,12 @@ export class ExtProcStream {
   }
 
   private onResponseBody(msg: HttpBody): ProcessingResponse {
-    const capture = this.phase.name === 'routed' ? this.phase.capture : undefined;
-    if (capture) {
-      capture.push(msg.body ?? Buffer.alloc(0));
+    const phase = this.phase;
+    if (phase.name === 'routed' && phase.capture) {
+      phase.capture.push(msg.body ?? Buffer.alloc(0));
       if (msg.end_of_stream) {
-        capture.end();
-        if (this.phase.name === 'routed') delete this.phase.capture;
+        phase.capture.end();
+        delete phase.capture;
       }
     }
     return bodyResponse('response_body');

@@ -41,6 +41,7 @@ export async function cacheStep(
     return { kind: 'miss', header: [CACHE_HEADER, 'bypass'] };
   }
   const { partition, exactKey } = cacheKeys({ tenant, decision: choice.decision, model: choice.model.name, protocol: ir.protocol, stream: ir.stream, ir });
+  const target = { partition, exactKey, ttlSeconds: plugin.ttl_seconds ?? cfg.ttl_seconds, maxEntries: cfg.max_entries_per_partition };
   let vector: Float32Array | undefined;
   if (control.lookup) {
     // Exact match first, without embedding: a repeat costs one round trip and no inference. Only
@@ -63,8 +64,7 @@ export async function cacheStep(
       ctx.metrics.recordCacheLookup(hit.kind === 'exact' ? 'hit_exact' : 'hit_semantic', { decision: choice.decision });
       if (hit.kind === 'semantic' && control.store) {
         // The paraphrase gets an exact entry of its own: its next repeat skips the embedding.
-        const ttlSeconds = plugin.ttl_seconds ?? cfg.ttl_seconds;
-        const write = { partition, exactKey, ...(vector ? { vector } : {}), answer: hit.answer, ttlSeconds, maxEntries: cfg.max_entries_per_partition };
+        const write = { ...target, ...(vector ? { vector } : {}), answer: hit.answer };
         background(ctx, 'store', () => ctx.store.store(write));
       }
       const replay = replayAnswer(hit.answer, ir);
@@ -93,13 +93,7 @@ export async function cacheStep(
     kind: 'miss',
     header,
     pending: {
-      write: {
-        partition,
-        exactKey,
-        ...(vector ? { vector } : {}),
-        ttlSeconds: plugin.ttl_seconds ?? cfg.ttl_seconds,
-        maxEntries: cfg.max_entries_per_partition,
-      },
+      write: { ...target, ...(vector ? { vector } : {}) },
       cacheToolCalls: cfg.cache_tool_calls,
       maxEntryBytes: cfg.max_entry_bytes,
     },

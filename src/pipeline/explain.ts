@@ -4,7 +4,7 @@
 import { RouterError } from '../protocol/errors.js';
 import type { Protocol } from '../protocol/ir.js';
 import { parseRequestBody } from '../protocol/parse.js';
-import { applyEdits } from '../routing/body-edits.js';
+import { forwardedDoc } from '../routing/body-edits.js';
 import { traceRule, type RuleTrace } from '../routing/rules.js';
 import { runSignal } from '../signals/run.js';
 import { estimateTokens } from '../signals/context.js';
@@ -107,11 +107,7 @@ export async function explainRequest(
   });
   const choice = await router.plan(router.choose(results), ir);
   const reply = choice.block ? { status: choice.block.status, code: choice.block.code, message: choice.block.message } : undefined;
-  let forwardedBody: Record<string, unknown> | undefined;
-  if (!reply) {
-    forwardedBody = applyEdits(ir.body, choice.edits);
-    forwardedBody.model = choice.model.served_name ?? choice.model.name;
-  }
+  const forwardedBody = reply ? undefined : forwardedDoc(ir.body, choice.edits, choice.model.served_name ?? choice.model.name);
   return {
     request,
     route: 'auto',

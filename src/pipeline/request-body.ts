@@ -4,7 +4,7 @@ import type { Protocol } from '../protocol/ir.js';
 import { spliceJsonString } from '../protocol/json-scan.js';
 import { parseRequestBody } from '../protocol/parse.js';
 import type { ModelConfig } from '../config/schema.js';
-import { applyEdits, type BodyEdit } from '../routing/body-edits.js';
+import { forwardedDoc, type BodyEdit } from '../routing/body-edits.js';
 import type { HeadersPluginConfig } from '../routing/router.js';
 import { tenantOf } from '../state/identity.js';
 import { applyAffinity } from './affinity-step.js';
@@ -106,9 +106,7 @@ export function forwardTo(snap: RoutingSnapshot, plan: ForwardPlan): Extract<Bod
   if (rewrite && rewrite.edits.length > 0) {
     // Plugins changed the body: serialise the edited copy (the in-place model splice is only for
     // the common case where nothing else changes).
-    const doc = applyEdits(rewrite.body, rewrite.edits);
-    doc.model = served;
-    body = Buffer.from(JSON.stringify(doc));
+    body = Buffer.from(JSON.stringify(forwardedDoc(rewrite.body, rewrite.edits, served)));
   } else if (requestedModel !== served) {
     body = modelSpan ? spliceJsonString(raw, modelSpan, served) : rewriteModel(raw, served);
   }

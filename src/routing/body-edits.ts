@@ -55,3 +55,10 @@ export function applyEdits(body: BodyDoc, edits: readonly BodyEdit[]): BodyDoc {
   for (const edit of edits) edit(doc);
   return doc;
 }
+
+/** The document the upstream receives: the edited copy, naming the backend's served model. */
+export function forwardedDoc(body: BodyDoc, edits: readonly BodyEdit[], servedModel: string): BodyDoc {
+  const doc = applyEdits(body, edits);
+  doc.model = servedModel;
+  return doc;
+}
