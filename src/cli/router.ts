@@ -106,6 +106,8 @@ export async function startRouter(opts: RouterOptions): Promise<RunningRouter> {
     // raise security.max_body_bytes; the stream answers 413 above the configured limit.
     maxMessageBytes: MAX_BODY_BYTES_LIMIT + 1024 * 1024,
     maxInflightBodyBytes: opts.config.security.max_inflight_body_bytes,
+    maxConnectionAgeMs: opts.config.listeners.grpc.max_connection_age_ms,
+    streamIdleTimeoutMs: opts.config.listeners.grpc.stream_idle_timeout_ms,
   });
   let bound: string;
   try {

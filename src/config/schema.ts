@@ -12,7 +12,25 @@ import { affinitySchema, cacheSchema, stateSchema } from './schema/state.js';
 export const listenersSchema = z
   .strictObject({
     grpc: z
-      .strictObject({ address: listenAddress.default('0.0.0.0:50051') })
+      .strictObject({
+        address: listenAddress.default('0.0.0.0:50051'),
+        max_connection_age_ms: z
+          .number()
+          .int()
+          .min(0)
+          .default(1000)
+          .describe(
+            "Close each Envoy connection gracefully (GOAWAY NO_ERROR, open streams finish) after this long, ±10%; 0: never. Envoy without ext_proc_graceful_grpc_close resets every ext_proc stream, and Node's HTTP/2 server answers more than 1000 resets on one connection (refilled at 33/s) with GOAWAY INTERNAL_ERROR; 1000 keeps a connection under that budget up to ~1000 streams/s.",
+          ),
+        stream_idle_timeout_ms: z
+          .number()
+          .int()
+          .min(1000)
+          .default(600_000)
+          .describe(
+            'Cancel a stream that has seen no message for this long (a reset that never arrived); counted in semroute_extproc_streams_reaped_total. Keep it above the longest route timeout.',
+          ),
+      })
       .prefault({})
       .describe('The ext_proc gRPC listener Envoy connects to (restart to change).'),
     admin: z

@@ -26,12 +26,44 @@ export interface ExtProcServerOptions {
   inflight?: InflightTracker;
   /** Shared state (affinity, cache), shared by every stream. */
   state?: StateContext;
+  /**
+   * A stream that has seen no message for this long is one Envoy has forgotten (a reset that never
+   * arrived): it is cancelled and counted. Must exceed the longest time Envoy can leave a live stream
+   * silent: the upstream's time to response headers (the route timeout) and the gaps in a streamed
+   * response. Default 10 minutes.
+   */
+  streamIdleTimeoutMs?: number;
+  /**
+   * Rotate each client connection after this long (grpc-js max_connection_age: GOAWAY NO_ERROR, open
+   * streams finish). Envoy without ext_proc_graceful_grpc_close resets every ext_proc stream when
+   * it ends; nghttp2 (inside Node's HTTP/2 server) allows a burst of 1000 incoming RST_STREAMs per
+   * connection, refilled at 33/s, then answers GOAWAY INTERNAL_ERROR, and a Node client fails every
+   * stream open on the connection. Node 20 does not expose that rate limit (streamResetBurst and
+   * streamResetRate came later, and grpc-js passes neither), so a connection must not live long
+   * enough to spend it: at 1 s, up to ~1000 streams/s per connection. Absent or 0: never rotate.
+   */
+  maxConnectionAgeMs?: number;
 }
+
+type ProcessCall = grpc.ServerDuplexStream<ProcessingRequest, ProcessingResponse>;
+
+/** One open call: its stream, and when it last saw a message (for the reaper). */
+interface OpenCall {
+  stream: ExtProcStream;
+  call: ProcessCall;
+  lastMessageAt: number;
+  /** Releases the stream's accounting; safe to call more than once. */
+  release: () => void;
+}
+
+export const DEFAULT_STREAM_IDLE_TIMEOUT_MS = 600_000;
 
 export class ExtProcServer {
   private readonly server: grpc.Server;
   readonly health = new HealthService();
-  private readonly open = new Set<ExtProcStream>();
+  private readonly open = new Set<OpenCall>();
+  private readonly reaper: NodeJS.Timeout;
+  private readonly idleTimeoutMs: number;
   private boundAddress = '';
   private readonly bodyBudget: BodyBudget | undefined;
 
@@ -43,10 +75,20 @@ export class ExtProcServer {
       // Envoy keeps one HTTP/2 connection open for many streams; let it ping without calls.
       'grpc.keepalive_permit_without_calls': 1,
       'grpc.http2.min_ping_interval_without_data_ms': 10_000,
+      ...(opts.maxConnectionAgeMs ? { 'grpc.max_connection_age_ms': opts.maxConnectionAgeMs } : {}),
     });
     const { extProcService, healthService } = loadProtos();
     this.server.addService(extProcService, { Process: (call: grpc.ServerDuplexStream<ProcessingRequest, ProcessingResponse>) => this.onCall(call) });
     this.server.addService(healthService, this.health.implementation);
+    this.idleTimeoutMs = opts.streamIdleTimeoutMs ?? DEFAULT_STREAM_IDLE_TIMEOUT_MS;
+    // Checks a tenth of the timeout apart (between 50 ms and 10 s): a stream is reaped within 1.1×.
+    this.reaper = setInterval(() => this.reapIdle(), Math.min(10_000, Math.max(50, this.idleTimeoutMs / 10)));
+    this.reaper.unref();
+  }
+
+  /** Streams open now (the semroute_extproc_streams_active gauge counts the same). */
+  get openStreams(): number {
+    return this.open.size;
   }
 
   /** The address actually bound (with the chosen port when 0 was asked). */
@@ -66,41 +108,81 @@ export class ExtProcServer {
     return this.boundAddress;
   }
 
-  private onCall(call: grpc.ServerDuplexStream<ProcessingRequest, ProcessingResponse>): void {
+  private onCall(call: ProcessCall): void {
     const { metrics, logger } = this.opts;
-    const stream = new ExtProcStream(
-      {
-        snapshot: this.opts.snapshot(),
-        metrics,
-        logger,
-        ...(this.bodyBudget ? { bodyBudget: this.bodyBudget } : {}),
-        ...(this.opts.inflight ? { inflight: this.opts.inflight } : {}),
-        ...(this.opts.state ? { state: this.opts.state } : {}),
+    let released = false;
+    const entry: OpenCall = {
+      call,
+      lastMessageAt: performance.now(),
+      release: () => {
+        if (released) return;
+        released = true;
+        this.open.delete(entry);
+        metrics.streamClosed();
       },
-      { write: (res) => call.write(res), end: () => call.end() },
-    );
-    this.open.add(stream);
-    metrics.streamOpened();
-    let closed = false;
-    const close = () => {
-      if (closed) return;
-      closed = true;
-      this.open.delete(stream);
-      metrics.streamClosed();
+      stream: new ExtProcStream(
+        {
+          snapshot: this.opts.snapshot(),
+          metrics,
+          logger,
+          ...(this.bodyBudget ? { bodyBudget: this.bodyBudget } : {}),
+          ...(this.opts.inflight ? { inflight: this.opts.inflight } : {}),
+          ...(this.opts.state ? { state: this.opts.state } : {}),
+        },
+        {
+          write: (res) => call.write(res),
+          // semroute closed its side: the stream is over for us even if Envoy never half-closes.
+          end: () => {
+            call.end();
+            entry.release();
+          },
+        },
+      ),
     };
-    call.on('data', (req: ProcessingRequest) => stream.push(req));
-    call.on('end', () => {
-      stream.end().then(close, close);
-    });
-    call.on('cancelled', () => {
+    const { stream } = entry;
+    this.open.add(entry);
+    metrics.streamOpened();
+    const abort = () => {
       stream.cancel();
-      close();
+      entry.release();
+    };
+    call.on('data', (req: ProcessingRequest) => {
+      entry.lastMessageAt = performance.now();
+      stream.push(req);
     });
+    // The client half-closed: answer what is pending, then close.
+    call.on('end', () => void stream.end().then(entry.release, entry.release));
+    call.on('cancelled', abort);
     call.on('error', (err: Error) => {
       logger.debug('ext_proc stream error', { error: err.message });
-      stream.cancel();
-      close();
+      abort();
     });
+    // 'close' follows every way the call can end, the ones above included; it is the last word
+    // when none of them fired (a reset racing the first message).
+    call.on('close', () => {
+      if (!stream.closed) abort();
+      else entry.release();
+    });
+    // Cancelled before these listeners existed: no event will come.
+    if (call.cancelled || call.destroyed) abort();
+  }
+
+  /** Cancels streams that have seen no message for longer than the idle timeout. */
+  reapIdle(now = performance.now()): number {
+    let reaped = 0;
+    for (const entry of [...this.open]) {
+      if (now - entry.lastMessageAt < this.idleTimeoutMs) continue;
+      reaped++;
+      entry.stream.cancel();
+      entry.release();
+      // Ends the HTTP/2 stream too (RST_STREAM), so that the peer, if any, learns of it.
+      entry.call.destroy();
+    }
+    if (reaped > 0) {
+      this.opts.metrics.recordStreamsReaped(reaped);
+      this.opts.logger.warn('reaped idle ext_proc streams', { reaped, idle_timeout_ms: this.idleTimeoutMs });
+    }
+    return reaped;
   }
 
   /**
@@ -108,6 +190,7 @@ export class ExtProcServer {
    * then cut what is left.
    */
   async shutdown(graceMs: number): Promise<void> {
+    clearInterval(this.reaper);
     this.health.set('NOT_SERVING');
     this.health.closeWatchers();
     await new Promise<void>((resolve) => {

@@ -65,6 +65,8 @@ export class ExtProcStream {
   private queue: Promise<void> = Promise.resolve();
   /** Set when Envoy cancelled the stream; nothing is written after it. */
   private cancelled = false;
+  /** Set when semroute closed its side; nothing is written after it. */
+  private finished = false;
   /** Body bytes this stream holds against the shared budget. */
   private held = 0;
   private requestBodyMode: BodySendMode = 'BUFFERED';
@@ -90,9 +92,16 @@ export class ExtProcStream {
   end(): Promise<void> {
     this.queue = this.queue.then(() => {
       this.releaseAll();
-      if (!this.cancelled) this.sink.end();
+      if (this.closed) return;
+      this.finished = true;
+      this.sink.end();
     });
     return this.queue;
+  }
+
+  /** Whether this side is over (closed by semroute or cancelled by Envoy): nothing more is written. */
+  get closed(): boolean {
+    return this.finished || this.cancelled;
   }
 
   /** Envoy cancelled the stream (client gone, timeout): stop work, write nothing more. */

@@ -44,6 +44,8 @@ export interface RouterMetrics {
   /** ext_proc streams currently open (+1 on open, -1 on close). */
   streamOpened(): void;
   streamClosed(): void;
+  /** Streams cancelled by the idle reaper (no message for longer than the idle timeout). */
+  recordStreamsReaped(count: number): void;
   /** Config reload attempts by result. */
   recordReload(result: ReloadResult): void;
   /**
@@ -153,6 +155,9 @@ export function createMetrics(opts: MetricsOptions = {}): RouterMetrics {
   meter
     .createObservableGauge(name('extproc_streams_active'), { description: 'ext_proc streams currently open.' })
     .addCallback((r) => r.observe(streamsActive));
+  const streamsReaped: Counter = meter.createCounter(name('extproc_streams_reaped_total'), {
+    description: 'ext_proc streams cancelled after no message for longer than listeners.grpc.stream_idle_timeout_ms (a reset that never arrived).',
+  });
 
   const affinity: Counter = meter.createCounter(name('affinity_total'), {
     description: 'Session affinity per request: pinned (first turn), kept, switched (reason), skipped (state unavailable).',
@@ -217,6 +222,9 @@ export function createMetrics(opts: MetricsOptions = {}): RouterMetrics {
     },
     streamClosed() {
       if (streamsActive > 0) streamsActive--;
+    },
+    recordStreamsReaped(count) {
+      streamsReaped.add(count);
     },
     recordSignal({ signal, kind, outcome }, seconds) {
       const key = `${signal}\u0000${kind}\u0000${outcome}`;

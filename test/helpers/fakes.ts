@@ -7,6 +7,8 @@ export class RecordingMetrics implements RouterMetrics {
   latencies: number[] = [];
   errors: Array<{ code: string; status: number }> = [];
   streams = 0;
+  /** Streams ever opened (streams is the number still open). */
+  opened = 0;
   reloads: string[] = [];
   recordRequest(l: { decision: string; model: string; outcome: any }): void {
     this.requests.push(l);
@@ -19,9 +21,14 @@ export class RecordingMetrics implements RouterMetrics {
   }
   streamOpened(): void {
     this.streams++;
+    this.opened++;
   }
   streamClosed(): void {
     this.streams--;
+  }
+  reaped = 0;
+  recordStreamsReaped(count: number): void {
+    this.reaped += count;
   }
   signals: Array<{ signal: string; kind: string; outcome: string }> = [];
   recordSignal(l: { signal: string; kind: string; outcome: string }): void {

@@ -1,0 +1,50 @@
+// An ext_proc client at the HTTP/2 frame level (node:http2, no grpc-js), for the orders of events
+// grpc-js's client cannot produce: HEADERS, a message and RST_STREAM written in the same tick, as
+// Envoy does when the downstream goes away while its stream opens.
+import http2 from 'node:http2';
+import { loadProtos } from '../../src/extproc/proto.js';
+import type { ProcessingRequest } from '../../src/extproc/wire.js';
+
+const PROCESS_PATH = '/envoy.service.ext_proc.v3.ExternalProcessor/Process';
+
+/** One gRPC length-prefixed message frame. */
+export function grpcFrame(req: ProcessingRequest): Buffer {
+  const msg = loadProtos().extProcService.Process!.requestSerialize(req);
+  const head = Buffer.alloc(5);
+  head.writeUInt32BE(msg.length, 1);
+  return Buffer.concat([head, msg]);
+}
+
+export class RawExtProcConnection {
+  readonly session: http2.ClientHttp2Session;
+
+  constructor(address: string) {
+    this.session = http2.connect(`http://${address}`);
+    this.session.on('error', () => undefined);
+  }
+
+  /** Resolves once the connection is up, so that frames written next leave together. */
+  ready(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      if (!this.session.connecting) return resolve();
+      this.session.once('connect', () => resolve());
+      this.session.once('error', reject);
+    });
+  }
+
+  /** Opens a Process stream (HEADERS). */
+  open(): http2.ClientHttp2Stream {
+    const stream = this.session.request({
+      ':method': 'POST',
+      ':path': PROCESS_PATH,
+      'content-type': 'application/grpc',
+      te: 'trailers',
+    });
+    stream.on('error', () => undefined);
+    return stream;
+  }
+
+  close(): void {
+    this.session.close();
+  }
+}
