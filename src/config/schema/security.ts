@@ -32,7 +32,12 @@ export const securitySchema = z
     identity: z
       .strictObject({
         tenant_header: z.string().default('x-tenant-id').describe('Header naming the tenant (set by a trusted auth hop).'),
-        trusted: z.boolean().default(false).describe('Trust tenant_header as sent; when false the tenant is a hash of the Authorization header.'),
+        trusted: z
+          .boolean()
+          .default(false)
+          .describe(
+            'Trust tenant_header as sent; when false the tenant is a hash of the Authorization header. Safe only when the edge removes client copies of the header before anything sets it (the shipped Envoy configs do: a header_mutation filter first, then e.g. jwt_authn claim_to_headers); otherwise a client that sends it reads another tenant\'s cache.',
+          ),
       })
       .prefault({})
       .describe('Who a request belongs to: the tenant scopes affinity and cache entries.'),

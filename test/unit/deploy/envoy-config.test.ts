@@ -87,6 +87,22 @@ describe.each(VARIANTS)('$name: $envoyFile fronting $semrouteFile', ({ envoyFile
       expect(extProc.allow_mode_override).toBe(true);
     });
 
+    it('ends ext_proc streams gracefully (half-close, wait for semroute), not half-close then reset', () => {
+      const layers: any[] = bootstrap.layered_runtime?.layers ?? [];
+      const flags = Object.assign({}, ...layers.map((l) => l.static_layer ?? {}));
+      expect(flags['envoy.reloadable_features.ext_proc_graceful_grpc_close']).toBe(true);
+      // A static layer replaces the default layers: the admin layer must stay.
+      expect(layers.some((l) => l.admin_layer !== undefined)).toBe(true);
+    });
+
+    it("removes client copies of semroute's trusted identity header before any filter reads or sets it", () => {
+      const first = filters[0];
+      expect(first.name).toBe('envoy.filters.http.header_mutation');
+      const removed = (first.typed_config.mutations.request_mutations as any[]).map((m) => m.remove);
+      expect(removed).toContain(semroute.security.identity.tenant_header);
+      expect(filters.findIndex((f) => f.name === 'envoy.filters.http.ext_proc')).toBeGreaterThan(0);
+    });
+
     it('sets failure_mode_allow and message_timeout explicitly', () => {
       expect(typeof extProc.failure_mode_allow).toBe('boolean');
       expect(extProc.message_timeout).toMatch(/^\d+(\.\d+)?s$/);
@@ -229,6 +245,7 @@ describe('variants stay in step with envoy/envoy.yaml', () => {
       const v = inspectEnvoy(readFileSync(envoyFile, 'utf8'));
       expect(v.listener).toEqual(base.listener);
       expect(v.bootstrap.admin).toEqual(base.bootstrap.admin);
+      expect(v.bootstrap.layered_runtime).toEqual(base.bootstrap.layered_runtime);
       expect(withoutAddresses(v.clusters)).toEqual(withoutAddresses(base.clusters));
     },
   );
