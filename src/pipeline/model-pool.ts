@@ -92,7 +92,12 @@ export class ModelPool {
     const close = () => {
       if (this.entries.get(key) !== e || e.users > 0) return;
       this.entries.delete(key);
-      void e.handle.then((h) => h.close()).catch(() => undefined);
+      void e.handle
+        .then(async (h) => {
+          await h.close();
+          this.logger.info('model retired: no config snapshot uses it', { model: h.name });
+        })
+        .catch(() => undefined);
     };
     if (afterMs === 0) close();
     else {

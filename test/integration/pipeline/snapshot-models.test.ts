@@ -6,9 +6,16 @@ import { parseConfig } from '../../../src/config/load.js';
 import { ModelPool, modelSpecFor } from '../../../src/pipeline/model-pool.js';
 import { buildSnapshot } from '../../../src/pipeline/snapshot.js';
 import { baseConfigDoc } from '../../helpers/config.js';
+import { until } from '../../helpers/until.js';
 
-const quiet = { info: () => undefined, warn: () => undefined };
-const pool = new ModelPool(quiet, 50);
+/** Resolves when the pool logs that a model was retired (closed once no snapshot holds it). */
+const retired: Array<() => void> = [];
+const nextRetirement = () => new Promise<void>((resolve) => retired.push(resolve));
+const logger = {
+  info: (msg: string) => msg.startsWith('model retired') && retired.shift()?.(),
+  warn: () => undefined,
+};
+const pool = new ModelPool(logger, 50);
 afterAll(() => pool.close());
 
 function mathsConfig(change?: (d: any) => void) {
@@ -45,9 +52,12 @@ describe('snapshots with models', () => {
     const b = await pool.acquire([modelSpecFor(mathsConfig((d) => (d.signals.domain[0].threshold = 0.9)), 'domain')]);
     expect(b.models.get('domain')).toBe(a.models.get('domain'));
     const handle = a.models.get('domain')!;
+    // Earlier tests' models retire on their own timers: wait for this one's.
+    await until(() => pool.size === 1, 10_000, 'earlier models retired');
+    const closed = nextRetirement();
     a.release();
     b.release();
-    await new Promise((r) => setTimeout(r, 150));
+    await closed;
     expect(pool.size).toBe(0);
     await expect((handle as any).classify('anything')).rejects.toMatchObject({ code: 'closed' });
   });
@@ -79,11 +89,23 @@ describe('snapshots with models', () => {
 
   it('reports a model folder that cannot be loaded, with the inference path, and caches no failure', async () => {
     const cfg = mathsConfig((d) => (d.inference = { models: { domain: { path: '/nonexistent/model', task: 'sequence-classification' } } }));
-    const before = pool.size;
-    const issues = await buildIssues(cfg);
-    expect(issues).toHaveLength(1);
-    expect(issues[0]).toMatch(/^inference\.models\.domain: model domain: .*\/nonexistent\/model/);
-    await new Promise((r) => setTimeout(r, 10));
-    expect(pool.size).toBe(before);
+    // A pool of its own: the shared one still holds earlier tests' models on retirement timers,
+    // so its size moves on its own (this test used to race them).
+    const own = new ModelPool(logger, 50);
+    try {
+      let issues: string[] = [];
+      try {
+        (await buildSnapshot(cfg, 'test', { pool: own })).release();
+      } catch (e) {
+        if (!(e instanceof ConfigError)) throw e;
+        issues = e.issues.map(formatIssue);
+      }
+      expect(issues).toHaveLength(1);
+      expect(issues[0]).toMatch(/^inference\.models\.domain: model domain: .*\/nonexistent\/model/);
+      // The failed load was dropped when the build failed, not cached.
+      expect(own.size).toBe(0);
+    } finally {
+      await own.close();
+    }
   });
 });
