@@ -1,6 +1,6 @@
 // state, affinity and cache: what replicas share through Redis.
 import { z } from 'zod';
-import { endpoint, probability } from './common.js';
+import { defaulted, endpoint, probability } from './common.js';
 
 const tlsSchema = z.strictObject({
   enabled: z.boolean().default(false).describe('Connect with TLS (also implied by a rediss:// url).'),
@@ -69,6 +69,56 @@ export const affinitySchema = z
   })
   .prefault({});
 
+/** One guard rule: on by default, its own parameters, and what it compares. */
+const guardRule = <T extends z.core.$ZodLooseShape>(compares: string, params: T = {} as T) =>
+  defaulted(z.strictObject({ enabled: z.boolean().default(true).describe('Apply this rule.'), ...params })).describe(
+    `Rejects a candidate when ${compares}.`,
+  );
+
+/**
+ * The cache guard: rules every semantic candidate must pass before it is served, whatever the
+ * embedding model (src/state/cache-guard/). A rejected candidate is a miss, never an answer.
+ */
+export const cacheGuardSchema = z
+  .strictObject({
+    enabled: z
+      .boolean()
+      .default(true)
+      .describe('Check every semantic candidate: the answer-changing features of the two requests must agree. Off: any candidate above the similarity is served.'),
+    max_candidates: z
+      .number()
+      .int()
+      .min(1)
+      .max(8)
+      .default(3)
+      .describe('Semantic candidates above the similarity fetched per lookup (in the same round trip), tried best first until one passes.'),
+    max_text_chars: z
+      .number()
+      .int()
+      .positive()
+      .max(65_536)
+      .default(8192)
+      .describe('Longer request texts are matched exactly only (no embedding, no semantic entry): the guard needs the text stored with the entry, and this bounds it.'),
+    language: guardRule('the two requests are in different scripts, or in different languages by their stop words'),
+    numbers: guardRule('the numbers with their units differ, as a multiset ("10 km" = "10km" = "ten kilometres", "5%" = "5 percent"; "10 km" is not "10 miles")', {
+      number_words: z.boolean().default(true).describe('Read number words ("ten", "twenty-one", "two hundred", "third") as numbers.'),
+    }),
+    negation: guardRule('the number of negations differs (not, no, never, without, except, -n\'t, nicht, pas ...)', {
+      prefixes: z.boolean().default(true).describe('Also when a word of one request is a negating prefix (un-, in-, im-, il-, ir-, dis-, non-) plus a word of the other ("unsafe" / "safe").'),
+    }),
+    direction: guardRule('one request says more / less, to / from, before / after, above / below, increase / decrease, buy / sell (and other listed opposites) where the other says the opposite'),
+    entities: guardRule('a name in one request (a capitalised word not at a sentence start, an acronym, iPhone, H100) is not a word of the other', {
+      sentence_start: z.boolean().default(true).describe('Also treat a capitalised first word that is not a common word ("Paris is ...", "Lyon is ...") as a name.'),
+    }),
+    quotes: guardRule('the quoted strings differ ("...", \'...\', “...”, «...»; case and spacing ignored)'),
+    identifiers: guardRule('a code identifier of one request (snake_case, camelCase, dotted.name, `backticked`, --flag, /path, URL) is missing from the other'),
+    order: guardRule('the words both requests share come in a different order ("10 divided by 2" / "2 divided by 10")', {
+      min_overlap: probability.default(0.5).describe('Lowest bigram overlap (Dice) of the shared words, each request in its own order.'),
+      min_shared_words: z.number().int().min(2).default(3).describe('With fewer shared words than this, word order is not judged.'),
+    }),
+  })
+  .prefault({});
+
 export const cacheSchema = z
   .strictObject({
     enabled: z.boolean().default(false).describe('Master switch; decisions opt in with the cache plugin.'),
@@ -90,10 +140,14 @@ export const cacheSchema = z
       })
       .prefault({})
       .describe('With the Redis backend: recently hit or stored answers kept in process, so a hot repeat costs no round trip.'),
+    guard: cacheGuardSchema.describe(
+      'Rules every semantic candidate must pass before it is served (numbers, negation, direction, names, quotes, code identifiers, language, word order). A rejected candidate is a miss; the next candidate above the similarity is tried.',
+    ),
   })
   .prefault({});
 
 export type StateConfig = z.infer<typeof stateSchema>;
 export type AffinityConfig = z.infer<typeof affinitySchema>;
 export type CacheConfig = z.infer<typeof cacheSchema>;
+export type CacheGuardSettings = z.infer<typeof cacheGuardSchema>;
 export type RedisConfig = z.infer<typeof redisSchema>;
