@@ -35,7 +35,12 @@ export interface ReloaderOptions<T> {
   build(config: Config): Promise<T>;
   /** Swaps the built result in. Called only after build succeeded. */
   apply(built: T, config: Config, previous: Config): void;
-  logger: { info(msg: string, f?: Record<string, unknown>): void; warn(msg: string, f?: Record<string, unknown>): void; error(msg: string, f?: Record<string, unknown>): void };
+  logger: {
+    debug(msg: string, f?: Record<string, unknown>): void;
+    info(msg: string, f?: Record<string, unknown>): void;
+    warn(msg: string, f?: Record<string, unknown>): void;
+    error(msg: string, f?: Record<string, unknown>): void;
+  };
   metrics: { recordReload(result: 'success' | 'rejected'): void };
   /** Quiet time after the last file event before reloading (editors write in several steps). */
   debounceMs?: number;
@@ -87,7 +92,15 @@ export class ConfigReloader<T> {
     } catch {
       return; // mid-replace, or removed: the next event (or SIGHUP) will tell
     }
-    if (hash === this.hash || hash === this.rejectedHash) return;
+    if (hash === this.hash || hash === this.rejectedHash) {
+      // Why an edit did not apply: the folder changed, the config content did not (or it is the
+      // content already rejected; fix it, or SIGHUP to retry).
+      this.opts.logger.debug('config folder changed; content unchanged, not reloading', {
+        file: this.opts.file,
+        content: hash === this.hash ? 'in use' : 'rejected',
+      });
+      return;
+    }
     await this.reload('file');
   }
 

@@ -11,6 +11,7 @@ import { ConfigReloader, contentHash } from '../../../src/config/reload.js';
 import type { Config } from '../../../src/config/schema.js';
 import { baseConfigDoc } from '../../helpers/config.js';
 import { RecordingLogger } from '../../helpers/fakes.js';
+import { until } from '../../helpers/until.js';
 
 let dir: string;
 let file: string;
@@ -48,12 +49,14 @@ function setup(build: (cfg: Config) => Promise<Config> = (c) => Promise.resolve(
   return { reloader, applied, results, logger };
 }
 
-const until = async (cond: () => boolean, ms = 3000) => {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 10));
-  }
+/** Resolves once the reloader has handled a file event that changed nothing (it logs that at debug). */
+const skipped = (logger: RecordingLogger, content: 'in use' | 'rejected') => {
+  const seen = logger.lines.length;
+  return until(
+    () => logger.lines.slice(seen).some((l) => l.msg === 'config folder changed; content unchanged, not reloading' && l.fields?.content === content),
+    10_000,
+    'the file event handled',
+  );
 };
 
 describe('ConfigReloader', () => {
@@ -91,10 +94,11 @@ describe('ConfigReloader', () => {
   });
 
   it('follows the file when it is replaced by rename, and ignores events that change nothing', async () => {
-    const { reloader, applied, results } = setup();
+    const { reloader, applied, results, logger } = setup();
     reloader.watch();
+    const handled = skipped(logger, 'in use');
     writeFileSync(path.join(dir, 'unrelated.txt'), 'x'); // an event in the folder, same config content
-    await new Promise((r) => setTimeout(r, 150));
+    await handled;
     expect(results).toEqual([]);
 
     const tmp = path.join(dir, '.semroute.yaml.tmp');
@@ -105,12 +109,13 @@ describe('ConfigReloader', () => {
   });
 
   it('does not retry the same rejected content on every file event', async () => {
-    const { reloader, results } = setup();
+    const { reloader, results, logger } = setup();
     reloader.watch();
     writeFileSync(file, 'version: v1\nmodels: []\n');
     await until(() => results.length === 1);
+    const handled = skipped(logger, 'rejected');
     writeFileSync(path.join(dir, 'other'), 'touch');
-    await new Promise((r) => setTimeout(r, 150));
+    await handled;
     expect(results).toEqual(['rejected']);
     writeFileSync(file, withDefaultDecision('fixed'));
     await until(() => results.length === 2);
@@ -121,6 +126,8 @@ describe('ConfigReloader', () => {
     let builds = 0;
     const { reloader, applied } = setup(async (c) => {
       builds++;
+      // A build that takes a while. Its length does not matter: the second reload below is asked
+      // for synchronously, while the first build is still pending whatever it takes.
       await new Promise((r) => setTimeout(r, 30));
       return c;
     });
