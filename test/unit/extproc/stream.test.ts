@@ -20,6 +20,13 @@ function harness(snapshot = new RoutingSnapshot(testConfig())) {
   return { stream, written, metrics, logger, send, ended: () => ended };
 }
 
+/** A promise the test opens when it is ready: stands in for work that takes a while. */
+function gate() {
+  let open!: () => void;
+  const opened = new Promise<void>((r) => (open = r));
+  return { opened, open };
+}
+
 const chatBody = (text: string, model = 'auto') => JSON.stringify({ model, messages: [{ role: 'user', content: text }] });
 
 describe('ExtProcStream', () => {
@@ -161,12 +168,22 @@ describe('ExtProcStream', () => {
   it('keeps answers in order when response headers arrive while routing is in progress', async () => {
     const snap = new RoutingSnapshot(testConfig());
     const slowDecide = snap.router.decide.bind(snap.router);
+    const started = gate();
+    const finish = gate();
     snap.router.decide = async (ir) => {
-      await new Promise((r) => setTimeout(r, 20));
+      started.open();
+      await finish.opened;
       return slowDecide(ir);
     };
     const h = harness(snap);
-    await h.send(requestHeaders(chatHeaders), requestBody(chatBody('hi')), responseHeaders({ ':status': '200' }));
+    h.stream.push(requestHeaders(chatHeaders));
+    h.stream.push(requestBody(chatBody('hi')));
+    h.stream.push(responseHeaders({ ':status': '200' }));
+    await started.opened;
+    // Routing is in progress and the response headers have arrived: nothing overtakes the body.
+    expect(h.written.map(kindOf)).toEqual(['request_headers']);
+    finish.open();
+    await h.stream.idle();
     expect(h.written.map(kindOf)).toEqual(['request_headers', 'request_body', 'response_headers']);
   });
 
@@ -194,16 +211,20 @@ describe('ExtProcStream', () => {
 
   it('writes nothing after a cancellation, even for work already started', async () => {
     const snap = new RoutingSnapshot(testConfig());
+    const started = gate();
+    const finish = gate();
     snap.router.decide = async () => {
-      await new Promise((r) => setTimeout(r, 20));
+      started.open();
+      await finish.opened;
       throw new Error('unreachable');
     };
     const h = harness(snap);
     h.stream.push(requestHeaders(chatHeaders));
     h.stream.push(requestBody(chatBody('x')));
-    await new Promise((r) => setTimeout(r, 5));
+    await started.opened; // routing the body has started
     h.stream.cancel();
     h.stream.push(responseHeaders({ ':status': '200' }));
+    finish.open(); // ...and ends (by failing) only after the cancellation
     await h.stream.idle();
     expect(h.written.map(kindOf)).toEqual(['request_headers']);
   });
