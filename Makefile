@@ -3,7 +3,7 @@ SHELL := /bin/bash
 NODE_MODULES_STAMP := node_modules/.package-lock.json
 DEV_CONFIG ?= deploy/local/semroute.yaml
 
-.PHONY: install build run test test-unit lint typecheck clean bench bench-quick bench-soak bench-cache models docs
+.PHONY: install build run test test-unit lint typecheck clean bench bench-quick bench-soak bench-cache models docs fuzz
 
 # Dependencies (npm ci when package-lock.json changed) and redis-server (apt, when missing).
 install: $(NODE_MODULES_STAMP)
@@ -34,6 +34,13 @@ test: build lint
 
 test-unit: install
 	node --experimental-vm-modules node_modules/jest/bin/jest.js --selectProjects unit $(JEST_ARGS)
+
+# The ext_proc fuzz harness (test/fuzz/): 100,000 seeded sequences against a real semroute, with
+# wrong orders, hostile bodies and every way a stream ends; fails on any wrong answer, hang or
+# leaked stream (a few minutes). A 2,000-sequence run is part of `make test`.
+FUZZ_ARGS ?= --sequences 100000 --seed 1
+fuzz: build
+	node dist/test/fuzz/main.js $(FUZZ_ARGS)
 
 clean:
 	rm -rf dist reports

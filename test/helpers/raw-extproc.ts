@@ -16,11 +16,18 @@ export function grpcFrame(req: ProcessingRequest): Buffer {
 }
 
 export class RawExtProcConnection {
-  readonly session: http2.ClientHttp2Session;
+  private session: http2.ClientHttp2Session;
 
-  constructor(address: string) {
-    this.session = http2.connect(`http://${address}`);
-    this.session.on('error', () => undefined);
+  constructor(private readonly address: string) {
+    this.session = this.connect();
+  }
+
+  private connect(): http2.ClientHttp2Session {
+    const session = http2.connect(`http://${this.address}`);
+    session.on('error', () => undefined);
+    // The server rotates connections (GOAWAY): reconnect on the next open(), as Envoy does.
+    session.on('goaway', () => session.close());
+    return session;
   }
 
   /** Resolves once the connection is up, so that frames written next leave together. */
@@ -32,8 +39,9 @@ export class RawExtProcConnection {
     });
   }
 
-  /** Opens a Process stream (HEADERS). */
+  /** Opens a Process stream (HEADERS), on a new connection when the last one was closed. */
   open(): http2.ClientHttp2Stream {
+    if (this.session.closed || this.session.destroyed) this.session = this.connect();
     const stream = this.session.request({
       ':method': 'POST',
       ':path': PROCESS_PATH,
