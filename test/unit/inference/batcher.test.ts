@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, jest, test } from '@jest/globals';
 import { MicroBatcher, type BatcherOptions } from '../../../src/inference/batcher.js';
 import { InferenceError } from '../../../src/inference/errors.js';
+import { until } from '../../helpers/until.js';
 
 interface Call {
   inputs: string[];
@@ -171,7 +172,7 @@ describe('MicroBatcher', () => {
     expect(calls).toHaveLength(1);
     jest.useRealTimers();
     const d = b.submit('d'); // the batcher still works
-    await new Promise((r) => setTimeout(r, 5));
+    await until(() => calls.length === 2, 10_000, 'the next batch started');
     calls[1]!.release();
     expect(await d).toBe('out:d');
     await b.close();
