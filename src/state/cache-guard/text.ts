@@ -27,6 +27,7 @@ export interface GuardText {
 const TOKEN = /\d{1,3}(?:,\d{3})+(?:\.\d+)?(?!\d)|\d+(?:\.\d+)?|[\p{L}\p{M}][\p{L}\p{M}\p{N}_]*(?:'[\p{L}\p{M}]+)*|[^\s\p{L}\p{M}\p{N}]/gu;
 /** Scripts written without spaces: each character is a word of its own. */
 const UNSPACED = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Thai}]/u;
+const UNSPACED_PARTS = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Thai}]|[^\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Thai}]+/gu;
 const SENTENCE_END = new Set(['.', '!', '?', ';', ':', '。', '！', '？', '…']);
 
 export function readText(input: string): GuardText {
@@ -49,10 +50,10 @@ export function readText(input: string): GuardText {
     }
     if (kind === 'word' && UNSPACED.test(text)) {
       // Unspaced scripts: one token per character, each as a word (Latin parts stay whole).
-      for (const part of text.match(/[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Thai}]|[^\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Thai}]+/gu)!) {
-        tokens.push({ text: part, lower: part.toLowerCase(), kind, sentenceStart: atStart, glued: tokens.length > 0 });
+      text.match(UNSPACED_PARTS)!.forEach((part, k) => {
+        tokens.push({ text: part, lower: part.toLowerCase(), kind, sentenceStart: atStart, glued: k > 0 || glued });
         atStart = false;
-      }
+      });
       continue;
     }
     tokens.push({ text, lower: text.toLowerCase(), kind, sentenceStart: atStart, glued });
