@@ -107,16 +107,15 @@ describe('running signals', () => {
     name,
     budgetMs: 20,
     ...(onError ? { onError } : {}),
-    extract: () => new Promise((r) => setTimeout(() => r({ matched: true, confidence: 1 }), 500).unref()),
+    // Never answers: runSignal resolving at all shows it did not wait for the signal.
+    extract: () => new Promise(() => undefined),
   });
   const failing: Signal = { kind: 'jailbreak', name: 'boom', extract: () => Promise.reject(new Error('session closed')) };
   const fine: Signal = { kind: 'keyword', name: 'fine', extract: () => Promise.resolve({ matched: true, confidence: 0.7 }) };
 
   it('a late signal counts as not matched and is reported as a timeout, without waiting for it', async () => {
     outcomes.length = 0;
-    const t0 = Date.now();
     const r = await runSignal(slow('late'), ir([['user', 'x']]), observer);
-    expect(Date.now() - t0).toBeLessThan(400);
     expect(r).toEqual({ matched: false, confidence: 0, error: 'no answer within 20 ms' });
     expect(outcomes).toEqual([['late', 'timeout', 'no answer within 20 ms']]);
   });
