@@ -2,8 +2,9 @@
 // least-recently-used order, bounded by `maxEntries` in all. TTLs are checked on every read, and
 // each write also sweeps a few slots (a resumable iterator over the Map), so expired slots that are
 // never read again still go. Semantic lookup is a brute-force cosine over the partition's vectors:
-// a partition holds at most its write's `maxEntries`, so that bounds one lookup's scan.
-import type { CacheHit, CacheLookup, CachedAnswer, CacheWrite, Pin, StateStore } from './types.js';
+// a partition holds at most its write's `maxEntries`, so that bounds one lookup's scan; it keeps
+// the best `maxCandidates` at or above the threshold.
+import type { CacheHit, CacheLookup, CachedAnswer, CacheWrite, Pin, SemanticCandidate, StateStore } from './types.js';
 import { StateUnavailable } from './types.js';
 
 interface PinSlot {
@@ -19,6 +20,8 @@ interface EntrySlot {
   answer: CachedAnswer;
   /** Unit length. */
   vector?: Float32Array;
+  /** The request text, with the vector (the cache guard compares it). */
+  text?: string;
   expiresAt: number;
 }
 
@@ -76,16 +79,21 @@ export class MemoryStateStore implements StateStore {
       if (!req.vector || !partition) return undefined;
       const query = normalized(req.vector);
       const now = this.now();
-      let best: EntrySlot | undefined;
-      let bestSimilarity = -Infinity;
+      const wanted = Math.max(1, req.maxCandidates ?? 1);
+      // The best `wanted` entries at or above the threshold, best first (wanted is small).
+      const top: Array<{ entry: EntrySlot; similarity: number }> = [];
       for (const entry of partition.values()) {
         if (!entry.vector || entry.vector.length !== query.length || entry.expiresAt <= now) continue;
         const similarity = dot(query, entry.vector);
-        if (similarity > bestSimilarity) [best, bestSimilarity] = [entry, similarity];
+        if (similarity < req.threshold || (top.length === wanted && similarity <= top[wanted - 1]!.similarity)) continue;
+        const at = top.findIndex((t) => t.similarity < similarity);
+        top.splice(at < 0 ? top.length : at, 0, { entry, similarity });
+        if (top.length > wanted) top.pop();
       }
-      if (!best || bestSimilarity < req.threshold) return undefined;
-      this.touch(entrySlotKey(best.partitionId, best.exactKey), best);
-      return { kind: 'semantic' as const, similarity: bestSimilarity, answer: structuredClone(best.answer) };
+      if (top.length === 0) return undefined;
+      for (const { entry } of top) this.touch(entrySlotKey(entry.partitionId, entry.exactKey), entry);
+      const [best, ...others] = top.map(({ entry, similarity }) => candidateOf(entry, similarity));
+      return { kind: 'semantic' as const, ...best!, ...(others.length > 0 ? { others } : {}) };
     });
   }
 
@@ -100,6 +108,7 @@ export class MemoryStateStore implements StateStore {
         exactKey: write.exactKey,
         answer: structuredClone(write.answer),
         ...(write.vector ? { vector: normalized(write.vector) } : {}),
+        ...(write.vector && write.text ? { text: write.text } : {}),
         expiresAt: this.now() + write.ttlSeconds * 1000,
       };
       let partition = this.partitions.get(id);
@@ -175,6 +184,10 @@ export class MemoryStateStore implements StateStore {
       if (slot.expiresAt <= now) this.remove(slotKey);
     }
   }
+}
+
+function candidateOf(entry: EntrySlot, similarity: number): SemanticCandidate {
+  return { similarity, answer: structuredClone(entry.answer), ...(entry.text !== undefined ? { text: entry.text } : {}) };
 }
 
 function normalized(v: Float32Array): Float32Array {

@@ -1,6 +1,7 @@
 // The two Lua scripts of the Redis semantic cache, one round trip each (see redis-keys.ts for the
 // key layout). A partition is:
-//   entry hash  e:<id>  a = answer JSON, v = int8 vector, s = LSH signature (L × B bytes)
+//   entry hash  e:<id>  a = answer JSON, v = int8 vector, s = LSH signature (L × B bytes),
+//                       t = request text (semantic entries: what the cache guard compares)
 //   index hash  i:<layout>  field byte(table) + bucket bytes → records `id .. signature`, newest
 //                            first, at most `cap` per bucket
 //   zset        z           id → store time (µs, Redis TIME), for oldest-first eviction
@@ -32,17 +33,18 @@ const POPCOUNT = Array.from({ length: 256 }, (_, i) => i.toString(2).replace(/0/
 /**
  * KEYS: entry of the exact id, index hash.
  * ARGV: entry key prefix, query int8 vector ('' = exact only), query signature, threshold,
- *       max Hamming distance, index fields to read…
- * Returns {kind, similarity, answer JSON} or nil.
+ *       max Hamming distance, candidates to return, index fields to read…
+ * Returns {'exact', '1', answer JSON}, {'semantic', similarity, answer JSON, request text ('' if
+ * none), …} for up to that many candidates at or above the threshold, best first, or nil.
  */
 export const LOOKUP_LUA = `
 local exact = redis.call('HGET', KEYS[1], 'a')
 if exact then return {'exact', '1', exact} end
 local qv, qsig = ARGV[2], ARGV[3]
 if qv == '' then return false end
-local threshold, maxHam = tonumber(ARGV[4]), tonumber(ARGV[5])
+local threshold, maxHam, wanted = tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
 local fields = {}
-for i = 6, #ARGV do fields[#fields + 1] = ARGV[i] end
+for i = 7, #ARGV do fields[#fields + 1] = ARGV[i] end
 local buckets = redis.call('HMGET', KEYS[2], unpack(fields))
 ${BYTES_OF}
 local POP = {${POPCOUNT}}
@@ -81,7 +83,7 @@ for k = 1, d do
   qa[k] = x
   qn = qn + x * x
 end
-local bestId, bestSim, stale, anyStale = nil, -2, {}, false
+local hits, stale, anyStale = {}, {}, false
 for _, id in ipairs(candidates) do
   local v = redis.call('HGET', ARGV[1] .. id, 'v')
   if not v then
@@ -97,7 +99,7 @@ for _, id in ipairs(candidates) do
     end
     if cn > 0 and qn > 0 then
       local sim = dot / math.sqrt(qn * cn)
-      if sim > bestSim then bestId, bestSim = id, sim end
+      if sim >= threshold then hits[#hits + 1] = {id, sim} end
     end
   end
 end
@@ -115,22 +117,30 @@ if anyStale then
     end
   end
 end
-if bestId and bestSim >= threshold then
-  local a = redis.call('HGET', ARGV[1] .. bestId, 'a')
-  if a then return {'semantic', string.format('%.17g', bestSim), a} end
+table.sort(hits, function(x, y) return x[2] > y[2] end)
+local out = {'semantic'}
+for i = 1, math.min(#hits, wanted) do
+  local at = redis.call('HMGET', ARGV[1] .. hits[i][1], 'a', 't')
+  if at[1] then
+    out[#out + 1] = string.format('%.17g', hits[i][2])
+    out[#out + 1] = at[1]
+    out[#out + 1] = at[2] or ''
+  end
 end
+if #out > 1 then return out end
 return false
 `;
 
 /**
  * KEYS: entry, index hash, zset.
  * ARGV: entry key prefix, id, answer JSON, int8 vector ('' = none), signature ('' = none),
- *       bytes per table, signature length of this layout, ttl seconds, max entries, records per bucket.
+ *       bytes per table, signature length of this layout, ttl seconds, max entries, records per bucket,
+ *       request text ('' = none; kept with a vector only).
  */
 export const STORE_LUA = `
 local prefix, id, answer, vec, sig = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
 local B, S, ttl = tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8])
-local maxEntries, cap = tonumber(ARGV[9]), tonumber(ARGV[10])
+local maxEntries, cap, text = tonumber(ARGV[9]), tonumber(ARGV[10]), ARGV[11]
 local ID, sub = ${ID_LENGTH}, string.sub
 
 local function fieldsOf(s)
@@ -162,7 +172,8 @@ local old = redis.call('HGET', KEYS[1], 's')
 if old and #old == S then unindex(id, old) end
 redis.call('DEL', KEYS[1])
 if vec ~= '' and #sig == S then
-  redis.call('HSET', KEYS[1], 'a', answer, 'v', vec, 's', sig)
+  if text ~= '' then redis.call('HSET', KEYS[1], 'a', answer, 'v', vec, 's', sig, 't', text)
+  else redis.call('HSET', KEYS[1], 'a', answer, 'v', vec, 's', sig) end
   local record = id .. sig
   local limit = cap * #record
   for _, field in ipairs(fieldsOf(sig)) do

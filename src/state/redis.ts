@@ -11,14 +11,14 @@ import { DEFAULT_LSH, LshHasher, maxHamming, quantize, validateLsh, type LshPara
 import { createRedisClient, type RedisClient } from './redis-client.js';
 import { entryId, partitionKeys, pinKey } from './redis-keys.js';
 import { LOOKUP_LUA, STORE_LUA } from './redis-scripts.js';
-import type { CacheHit, CacheLookup, CachedAnswer, CacheWrite, Pin, StateStore } from './types.js';
+import type { CacheHit, CacheLookup, CachedAnswer, CacheWrite, Pin, SemanticCandidate, StateStore } from './types.js';
 import { StateUnavailable } from './types.js';
 
 type Arg = string | Buffer | number;
 
 /** The scripts, as ioredis defineCommand adds them (EVALSHA, EVAL on NOSCRIPT). */
 interface ScriptCommands {
-  semrouteLookup(entry: string, index: string, ...argv: Arg[]): Promise<[string, string, string] | null>;
+  semrouteLookup(entry: string, index: string, ...argv: Arg[]): Promise<string[] | null>;
   semrouteStore(entry: string, index: string, zset: string, ...argv: Arg[]): Promise<number>;
 }
 
@@ -84,18 +84,28 @@ export class RedisStateStore implements StateStore {
   async lookup(req: CacheLookup): Promise<CacheHit | undefined> {
     const keys = partitionKeys(this.cfg.key_prefix, req.partition.id, this.lsh);
     const id = entryId(req.exactKey);
-    let semantic: Arg[] = ['', '', 0, 0];
+    let semantic: Arg[] = ['', '', 0, 0, 0];
     if (req.vector) {
       const { sig, probeFields } = this.hasher(req.vector.length).signature(req.vector);
       const maxHam = maxHamming(req.threshold, this.lsh.tables * this.lsh.bits);
-      semantic = [quantize(req.vector), sig, req.threshold, maxHam, ...probeFields];
+      semantic = [quantize(req.vector), sig, req.threshold, maxHam, Math.max(1, req.maxCandidates ?? 1), ...probeFields];
     }
     const reply = await this.run((c) => c.semrouteLookup(keys.entryPrefix + id, keys.index, keys.entryPrefix, ...semantic));
     if (!reply) return undefined;
-    const [kind, similarity, json] = reply;
-    const answer = parseJson<CachedAnswer>(json);
-    if (!answer) return undefined;
-    return { kind: kind === 'exact' ? 'exact' : 'semantic', similarity: Number(similarity), answer };
+    if (reply[0] === 'exact') {
+      const answer = parseJson<CachedAnswer>(reply[2]!);
+      return answer ? { kind: 'exact', similarity: 1, answer } : undefined;
+    }
+    // 'semantic', then (similarity, answer JSON, request text) per candidate, best first.
+    const candidates: SemanticCandidate[] = [];
+    for (let i = 1; i + 2 < reply.length; i += 3) {
+      const answer = parseJson<CachedAnswer>(reply[i + 1]!);
+      const text = reply[i + 2]!;
+      if (answer) candidates.push({ similarity: Number(reply[i]), answer, ...(text !== '' ? { text } : {}) });
+    }
+    const [best, ...others] = candidates;
+    if (!best) return undefined;
+    return { kind: 'semantic', ...best, ...(others.length > 0 ? { others } : {}) };
   }
 
   async store(write: CacheWrite): Promise<void> {
@@ -106,7 +116,7 @@ export class RedisStateStore implements StateStore {
     const sig = write.vector ? hasher!.signature(write.vector).sig : '';
     const B = Math.ceil(this.lsh.bits / 8);
     await this.run((c) =>
-      c.semrouteStore(keys.entryPrefix + id, keys.index, keys.zset, keys.entryPrefix, id, JSON.stringify(write.answer), vector, sig, B, this.lsh.tables * B, wholeSeconds(write.ttlSeconds), Math.max(1, write.maxEntries), this.bucketCap),
+      c.semrouteStore(keys.entryPrefix + id, keys.index, keys.zset, keys.entryPrefix, id, JSON.stringify(write.answer), vector, sig, B, this.lsh.tables * B, wholeSeconds(write.ttlSeconds), Math.max(1, write.maxEntries), this.bucketCap, write.text ?? ''),
     );
   }
 

@@ -48,14 +48,33 @@ export interface CacheLookup {
   vector?: Float32Array;
   /** Lowest cosine similarity that counts as a semantic hit. */
   threshold: number;
+  /**
+   * Semantic candidates at or above the threshold to return, best first (default 1): the cache
+   * guard may reject the best one, and the next is then already at hand (same round trip).
+   */
+  maxCandidates?: number;
 }
 
-export type CacheHit = { kind: 'exact' | 'semantic'; similarity: number; answer: CachedAnswer };
+/** A semantic candidate: a stored answer near the request, and the request text it answered. */
+export interface SemanticCandidate {
+  similarity: number;
+  answer: CachedAnswer;
+  /** Absent for entries stored without one (the cache guard then rejects them). */
+  text?: string;
+}
+
+export interface CacheHit extends SemanticCandidate {
+  kind: 'exact' | 'semantic';
+  /** Semantic hits with maxCandidates > 1: the next candidates at or above the threshold, best first. */
+  others?: SemanticCandidate[];
+}
 
 export interface CacheWrite {
   partition: CachePartition;
   exactKey: string;
   vector?: Float32Array;
+  /** The request text the answer is for: kept with a semantic entry (one with a vector) for the cache guard; bounded by the caller. */
+  text?: string;
   answer: CachedAnswer;
   ttlSeconds: number;
   /** Oldest entries of the partition are evicted beyond this. */
@@ -67,7 +86,7 @@ export interface StateStore {
   /** Reads a pin and refreshes its TTL (one round trip). */
   getPin(key: string, ttlSeconds: number): Promise<Pin | undefined>;
   setPin(key: string, pin: Pin, ttlSeconds: number): Promise<void>;
-  /** Exact match first, then the nearest vector in the partition above the threshold (one round trip). */
+  /** Exact match first, then the nearest vectors in the partition above the threshold (one round trip). */
   lookup(req: CacheLookup): Promise<CacheHit | undefined>;
   store(write: CacheWrite): Promise<void>;
   /** Whether operations are currently attempted (the breaker is closed or probing). */

@@ -28,8 +28,8 @@ export function describeStateStoreBehaviour(open: () => StateStore, release: (s:
       await release(store);
     }
   };
-  const write = (store: StateStore, partition: CachePartition, exactKey: string, vector: Float32Array | undefined, content = exactKey, maxEntries = 100) =>
-    store.store({ partition, exactKey, ...(vector ? { vector } : {}), answer: answer(content), ttlSeconds: 60, maxEntries });
+  const write = (store: StateStore, partition: CachePartition, exactKey: string, vector: Float32Array | undefined, content = exactKey, maxEntries = 100, text?: string) =>
+    store.store({ partition, exactKey, ...(vector ? { vector } : {}), ...(text !== undefined ? { text } : {}), answer: answer(content), ttlSeconds: 60, maxEntries });
 
   describe('pins', () => {
     test('set, read back, overwrite; unknown keys are undefined', run(async (store) => {
@@ -81,6 +81,41 @@ export function describeStateStoreBehaviour(open: () => StateStore, release: (s:
       await write(store, p, 'nearest', atCosine(q, 0.995, rand));
       await write(store, p, 'unrelated', randomUnit(DIM, rand));
       expect((await store.lookup({ partition: p, exactKey: 'q', vector: q, threshold: 0.95 }))?.answer.content).toBe('nearest');
+    }));
+
+    test('a semantic hit carries the request text stored with it; an entry stored without one has none', run(async (store) => {
+      const p = freshPartition();
+      const v = randomUnit(DIM, rand);
+      await write(store, p, 'with-text', v, 'answer', 100, 'Convert 10 km to miles — ünïcode too');
+      const hit = await store.lookup({ partition: p, exactKey: 'q', vector: atCosine(v, 0.98, rand), threshold: 0.95 });
+      expect(hit).toMatchObject({ kind: 'semantic', text: 'Convert 10 km to miles — ünïcode too' });
+      expect(hit?.others).toBeUndefined();
+      const q = freshPartition();
+      await write(store, q, 'without-text', v);
+      const bare = await store.lookup({ partition: q, exactKey: 'q', vector: v, threshold: 0.95 });
+      expect(bare?.kind).toBe('semantic');
+      expect(bare && 'text' in bare).toBe(false);
+      // An exact hit never needs the guard: it has no text.
+      expect(await store.lookup({ partition: p, exactKey: 'with-text', threshold: 0.95 })).toEqual({ kind: 'exact', similarity: 1, answer: answer('answer') });
+    }));
+
+    test('maxCandidates: the candidates at or above the threshold, best first, at most that many', run(async (store) => {
+      const p = freshPartition();
+      const q = randomUnit(DIM, rand);
+      await write(store, p, 'c96', atCosine(q, 0.96, rand), 'c96', 100, 'text 96');
+      await write(store, p, 'c99', atCosine(q, 0.99, rand), 'c99', 100, 'text 99');
+      await write(store, p, 'c975', atCosine(q, 0.975, rand), 'c975', 100, 'text 975');
+      await write(store, p, 'c90', atCosine(q, 0.9, rand), 'c90', 100, 'text 90');
+      const all = await store.lookup({ partition: p, exactKey: 'q', vector: q, threshold: 0.95, maxCandidates: 8 });
+      expect([all?.answer.content, ...(all?.others ?? []).map((c) => c.answer.content)]).toEqual(['c99', 'c975', 'c96']);
+      expect(all?.others?.map((c) => c.text)).toEqual(['text 975', 'text 96']);
+      const sims = [all!.similarity, ...all!.others!.map((c) => c.similarity)];
+      expect([...sims].sort((a, b) => b - a)).toEqual(sims);
+      const two = await store.lookup({ partition: p, exactKey: 'q', vector: q, threshold: 0.95, maxCandidates: 2 });
+      expect([two?.answer.content, ...(two?.others ?? []).map((c) => c.answer.content)]).toEqual(['c99', 'c975']);
+      const one = await store.lookup({ partition: p, exactKey: 'q', vector: q, threshold: 0.95 });
+      expect(one?.answer.content).toBe('c99');
+      expect(one?.others).toBeUndefined();
     }));
 
     test('paraphrase-like vectors (cosine 0.95–0.99) find their entry; unrelated ones find nothing', run(async (store) => {
