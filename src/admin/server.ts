@@ -69,6 +69,8 @@ export interface AdminServerOptions {
   headersTimeoutMs?: number;
   /** How long close() lets in-flight requests finish before cutting their sockets, ms. Default 1 s. */
   closeGraceMs?: number;
+  /** How long an idle keep-alive connection stays open, ms. Default 5 s. */
+  keepAliveTimeoutMs?: number;
 }
 
 export interface AdminServer {
@@ -278,7 +280,7 @@ export async function startAdminServer(opts: AdminServerOptions): Promise<AdminS
     {
       requestTimeout: opts.requestTimeoutMs ?? 10_000,
       headersTimeout: opts.headersTimeoutMs ?? 5_000,
-      keepAliveTimeout: 5_000,
+      keepAliveTimeout: opts.keepAliveTimeoutMs ?? 5_000,
       // How often the timeouts above are enforced (Node's default is 30 s).
       connectionsCheckingInterval: 1_000,
       maxHeaderSize: 16 * 1024,

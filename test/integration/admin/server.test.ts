@@ -239,15 +239,15 @@ describe('admin server lifecycle', () => {
   afterAll(() => metrics.shutdown());
 
   it('close() resolves promptly while a keep-alive connection sits idle', async () => {
-    const server = await startAdminServer({ host: '127.0.0.1', port: 0, metrics, readiness: [] });
+    // Neither the keep-alive timeout nor the grace period can end the idle connection within the
+    // test's timeout: close() resolves only because it closes idle connections at once.
+    const server = await startAdminServer({ host: '127.0.0.1', port: 0, metrics, readiness: [], keepAliveTimeoutMs: 600_000, closeGraceMs: 600_000 });
     const agent = new Agent({ keepAlive: true, keepAliveMsecs: 60_000 });
     try {
       const r = await call(server.url, 'GET', '/readyz', { agent });
       expect(r.status).toBe(200); // no checks: ready
       expect(JSON.parse(r.body)).toEqual({ status: 'ready', checks: [] });
-      const t0 = Date.now();
       await server.close();
-      expect(Date.now() - t0).toBeLessThan(1_000);
       await server.close(); // idempotent
     } finally {
       agent.destroy();
@@ -255,19 +255,21 @@ describe('admin server lifecycle', () => {
   });
 
   it('close() cuts a request that never finishes after the grace period', async () => {
+    let arrived!: () => void;
+    const handling = new Promise<void>((r) => (arrived = r));
     const server = await startAdminServer({
       host: '127.0.0.1',
       port: 0,
       metrics,
       readiness: [],
       closeGraceMs: 200,
-      routes: [{ method: 'GET', path: '/hang', handle: () => new Promise(() => {}) }],
+      routes: [{ method: 'GET', path: '/hang', handle: () => (arrived(), new Promise(() => {})) }],
     });
     const pending = call(server.url, 'GET', '/hang').catch((e: Error) => e);
-    await new Promise((r) => setTimeout(r, 100));
-    const t0 = Date.now();
+    await handling;
+    // The handler never answers and no other timeout applies to a received request: close()
+    // resolving at all shows the grace period cut it.
     await server.close();
-    expect(Date.now() - t0).toBeLessThan(1_500);
     // Node's core errors come from another realm than jest's Error: check the shape, not the class.
     expect(await pending).toMatchObject({ code: 'ECONNRESET' });
   });
@@ -282,16 +284,16 @@ describe('admin server lifecycle', () => {
       requestTimeoutMs: 500,
     });
     try {
-      const received = await new Promise<{ data: string; ms: number }>((resolve, reject) => {
-        const t0 = Date.now();
+      // Only the headers timeout can end this connection (the client never does): it closing with
+      // a 408 is the timeout at work.
+      const received = await new Promise<string>((resolve, reject) => {
         const sock = connect(server.port, '127.0.0.1', () => sock.write('GET /healthz HTTP/1.1\r\nHost: x\r\n'));
         let data = '';
         sock.on('data', (d: Buffer) => (data += d.toString()));
-        sock.on('close', () => resolve({ data, ms: Date.now() - t0 }));
+        sock.on('close', () => resolve(data));
         sock.on('error', reject);
       });
-      expect(received.data).toMatch(/^HTTP\/1\.1 408/);
-      expect(received.ms).toBeLessThan(3_000);
+      expect(received).toMatch(/^HTTP\/1\.1 408/);
     } finally {
       await server.close();
     }
