@@ -3,7 +3,7 @@ SHELL := /bin/bash
 NODE_MODULES_STAMP := node_modules/.package-lock.json
 DEV_CONFIG ?= deploy/local/semroute.yaml
 
-.PHONY: install build run test test-unit lint typecheck clean bench bench-quick bench-soak bench-cache models docs fuzz
+.PHONY: install build run test test-unit lint typecheck clean bench bench-quick bench-soak bench-cache models docs fuzz bench-chaos
 
 # Dependencies (npm ci when package-lock.json changed) and redis-server (apt, when missing).
 install: $(NODE_MODULES_STAMP)
@@ -58,6 +58,11 @@ bench: build
 
 bench-soak: build
 	node dist/perf/suite.js --soak 30
+
+# 500 req/s for 60 s through the local gateway with the cache and affinity on Redis while Redis is
+# paused, killed and restarted and the config is rewritten every 4 s; fails on any failed request.
+bench-chaos: build
+	node dist/perf/gateway-chaos.js --rate 500 --seconds 60 --out perf/results/gateway-chaos.json
 
 # The Redis cache index alone: lookup latency at 10k, 100k and 1M entries (~3 minutes).
 bench-cache: build

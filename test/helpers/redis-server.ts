@@ -13,6 +13,11 @@ export interface RedisServer {
   start(): Promise<void>;
   /** SIGTERM, then waits for it to exit. */
   stop(): Promise<void>;
+  /** SIGKILL (a crash: no shutdown of its own), then waits for it to exit. */
+  kill(): Promise<void>;
+  /** SIGSTOP / SIGCONT: the server hangs with its connections open, as in a long stall. */
+  pause(): void;
+  resume(): void;
   /** Stops it and removes its temp dir. */
   close(): Promise<void>;
 }
@@ -40,13 +45,15 @@ export async function startRedisServer(extraArgs: string[] = []): Promise<RedisS
     });
     await waitForPong(port, proc);
   };
-  const stop = async () => {
+  const stopWith = async (signal: NodeJS.Signals) => {
     const proc = child;
     if (!proc) return;
     const exited = new Promise((resolve) => proc.once('exit', resolve));
-    proc.kill('SIGTERM');
+    if (signal === 'SIGTERM') proc.kill('SIGCONT'); // a paused server must wake to hear SIGTERM
+    proc.kill(signal);
     await exited;
   };
+  const stop = () => stopWith('SIGTERM');
 
   try {
     await start();
@@ -60,6 +67,9 @@ export async function startRedisServer(extraArgs: string[] = []): Promise<RedisS
     url: `redis://127.0.0.1:${port}`,
     start,
     stop,
+    kill: () => stopWith('SIGKILL'),
+    pause: () => child?.kill('SIGSTOP'),
+    resume: () => child?.kill('SIGCONT'),
     async close() {
       await stop();
       process.removeListener('exit', killOnExit);
@@ -68,7 +78,7 @@ export async function startRedisServer(extraArgs: string[] = []): Promise<RedisS
   };
 }
 
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
     server.once('error', reject);
