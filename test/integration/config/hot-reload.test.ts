@@ -9,6 +9,7 @@ import { stringify } from 'yaml';
 import { baseConfigDoc } from '../../helpers/config.js';
 import { startE2EStack, type E2EStack } from '../../helpers/dev-stack.js';
 import { extProcClient, openCall } from '../../helpers/extproc-client.js';
+import { until } from '../../helpers/until.js';
 import { chatHeaders, commonOf, requestBody, requestHeaders, setHeaders } from '../../helpers/wire.js';
 
 let dir: string;
@@ -46,27 +47,13 @@ async function send(body: string) {
   return { status: res.status, model: res.headers.get('x-semroute-model'), upstream: res.headers.get('x-upstream') };
 }
 
-async function codingModelIs(model: string, ms = 5000): Promise<void> {
-  const end = Date.now() + ms;
-  for (;;) {
-    if ((await send(CODING)).model === model) return;
-    if (Date.now() > end) throw new Error(`coding never went to ${model}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+/** Waits for the reload to take effect: a coding request goes to `model`. */
+const codingModelIs = (model: string) => until(async () => (await send(CODING)).model === model, 20_000, `coding sent to ${model}`);
 
 async function metric(name: string): Promise<number> {
   const text = await (await fetch(`${stack.dev.router.adminUrl}/metrics`)).text();
   const line = text.split('\n').find((l) => l.startsWith(name));
   return line ? Number(line.split(' ').at(-1)) : NaN;
-}
-
-async function until(cond: () => Promise<boolean>, ms = 5000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 describe('hot reload', () => {
@@ -84,7 +71,7 @@ describe('hot reload', () => {
     await codingModelIs('small');
 
     writeFileSync(file, configFor('large', (d) => (d.decisions[0].rules = { any: ['mathy'] })));
-    await until(async () => (await metric('semroute_config_reloads_total{result="rejected"}')) === 1);
+    await until(async () => (await metric('semroute_config_reloads_total{result="rejected"}')) === 1, 20_000, 'reload rejected');
     // The old config still routes.
     for (let i = 0; i < 10; i++) expect((await send(CODING)).model).toBe('small');
     const ready = await fetch(`${stack.dev.router.adminUrl}/readyz`);
