@@ -138,7 +138,11 @@ function buildHandle(
       timeoutMs: spec.timeoutMs,
       lengthOf: (r) => r.enc.ids.length,
     });
-  const rowOf = (text: string): TokenRow => ({ text, enc: tokenizer.encode(text) });
+  // A row keeps only the text its tokens come from: token offsets are aligned over it.
+  const rowOf = (text: string): TokenRow => {
+    const enc = tokenizer.encode(text);
+    return { text: enc.textChars < text.length ? text.slice(0, enc.textChars) : text, enc };
+  };
   const base = (batcher: { stats(): BatcherStats; close(): Promise<void> }) => {
     let closing: Promise<void> | undefined;
     return {

@@ -3,6 +3,7 @@
 import { Tokenizer } from '@huggingface/tokenizers';
 import { FastBertWordPiece } from './fast-wordpiece.js';
 import type { JsonObject } from './folder.js';
+import { cutLookback, inputCharBudget, safeCut, type CutRules } from './input-cap.js';
 import { DEFAULTS } from './types.js';
 
 export interface EncodedText {
@@ -10,6 +11,8 @@ export interface EncodedText {
   tokens: string[];
   /** True where the post-processor added the token ([CLS], [SEP], <s>, …). */
   special: boolean[];
+  /** The tokens come from text.slice(0, textChars) (a long text is tokenized up to a safe cut). */
+  textChars: number;
 }
 
 /** The surface form conventions of the tokenizer's model, used to align tokens to text. */
@@ -54,6 +57,12 @@ export class TextTokenizer {
   /** How many special tokens the post-processor puts before and after the text. */
   private readonly prefixLen: number;
   private readonly suffixLen: number;
+  private readonly cutRules: CutRules;
+  /** Most UTF-16 units of a text ever tokenized (input-cap.ts says why that is enough). */
+  readonly maxInputChars: number;
+  /** encode(text) depends on text.slice(0, inputReadLimit) only: callers may hand it no more. */
+  readonly inputReadLimit: number;
+  private lastLong: { text: string; enc: EncodedText } | undefined;
 
   constructor(
     tokenizerJson: JsonObject,
@@ -75,6 +84,9 @@ export class TextTokenizer {
       head: cut(0, this.prefixLen),
       tail: cut(probe.ids.length - this.suffixLen, probe.ids.length),
     });
+    this.cutRules = this.fast ? fastCutRules(this.fast) : libraryCutRules(tokenizerJson);
+    this.maxInputChars = inputCharBudget(maxLength - this.prefixLen - this.suffixLen, this.cutRules.lookback);
+    this.inputReadLimit = this.maxInputChars + Math.max(1, ...this.cutRules.addedTokens.map((a) => a.length));
   }
 
   /**
@@ -82,7 +94,11 @@ export class TextTokenizer {
    * callers (models with the same tokenizer reuse encodings): treat it as read-only.
    */
   encode(text: string): EncodedText {
-    if (text.length > MEMO_MAX_CHARS) return this.encodeUncached(text);
+    if (text.length > MEMO_MAX_CHARS) {
+      // Signals of one request hand over the same long string: keep its encoding, not a copy.
+      if (this.lastLong?.text !== text) this.lastLong = { text, enc: this.encodeUncached(text) };
+      return this.lastLong.enc;
+    }
     const hit = this.memo.get(text);
     if (hit) {
       this.memo.delete(text);
@@ -95,14 +111,26 @@ export class TextTokenizer {
     return enc;
   }
 
+  /** The prefix of `text` that is tokenized: all of it, or up to a safe cut near maxInputChars. */
+  cappedInput(text: string): string {
+    if (text.length <= this.maxInputChars) return text;
+    // A copy, not a slice: V8's regexps run several times slower over a slice of a large string.
+    return Buffer.from(text.slice(0, safeCut(text, this.maxInputChars, this.cutRules)), 'utf16le').toString('utf16le');
+  }
+
   private encodeUncached(text: string): EncodedText {
-    // Tokenizing a long prompt whole blocks the event loop for milliseconds, and all but the first
-    // maxLength tokens are cut anyway. Tokenize a prefix ending at whitespace, growing it until it
-    // yields more tokens than are kept (plus a margin for the word at the cut).
-    for (let window = this.maxLength * 4; ; window *= 2) {
-      if (text.length <= window) return this.truncate(this.encodeFull(text));
-      const enc = this.encodeFull(text.slice(0, cutPoint(text, window)));
-      if (enc.ids.length > this.maxLength + PREFIX_MARGIN) return this.truncate(enc);
+    // Tokenizing a long prompt whole blocks the event loop, and all but the first maxLength tokens
+    // are cut anyway. Tokenize a prefix ending at a safe cut, growing it until it yields more
+    // tokens than are kept (plus a margin), never beyond the cap.
+    const capped = this.cappedInput(text);
+    for (let window = this.maxLength * 4; ; ) {
+      if (capped.length <= window) return this.truncate(this.encodeFull(capped), capped.length);
+      const end = safeCut(capped, window, this.cutRules);
+      const enc = this.encodeFull(capped.slice(0, end));
+      if (enc.ids.length > this.maxLength + PREFIX_MARGIN) return this.truncate(enc, end);
+      // Text this sparse in tokens (long words, whitespace) skips the doublings it would fail.
+      const wanted = ((this.maxLength + PREFIX_MARGIN) / Math.max(1, enc.ids.length - this.prefixLen - this.suffixLen)) * window;
+      window = Math.max(window * 2, Math.ceil(wanted));
     }
   }
 
@@ -120,7 +148,7 @@ export class TextTokenizer {
     return this.fast !== undefined;
   }
 
-  private truncate(enc: { ids: number[]; tokens: string[] }): EncodedText {
+  private truncate(enc: { ids: number[]; tokens: string[] }, textChars: number): EncodedText {
     let ids = enc.ids;
     let tokens = enc.tokens;
     if (ids.length > this.maxLength) {
@@ -130,17 +158,47 @@ export class TextTokenizer {
       tokens = tokens.slice(0, head).concat(tokens.slice(tokens.length - this.suffixLen));
     }
     const textEnd = ids.length - this.suffixLen;
-    return { ids, tokens, special: ids.map((_, i) => i < this.prefixLen || i >= textEnd) };
+    return { ids, tokens, special: ids.map((_, i) => i < this.prefixLen || i >= textEnd), textChars };
   }
 }
 
+/** Extra tokens a growing prefix must yield before it is trusted (input-cap.ts: a safe cut needs none; kept as a guard). */
 const PREFIX_MARGIN = 16;
 
-/** The last whitespace at or before `window`, else `window` (not inside a surrogate pair). */
-function cutPoint(text: string, window: number): number {
-  for (let i = window; i > window / 2; i--) if (/\s/.test(text[i]!)) return i;
-  const code = text.charCodeAt(window - 1);
-  return code >= 0xd800 && code <= 0xdbff ? window + 1 : window;
+/** BERT WordPiece: cuts at whitespace, punctuation, CJK, or inside a word long enough to be [UNK]. */
+function fastCutRules(fast: FastBertWordPiece): CutRules {
+  return {
+    splitsAt: (text, c) => fast.splitsAt(text, c),
+    lookback: cutLookback(fast.maxCharsPerWord),
+    overlongWord: (piece) => fast.overlongWord(piece),
+    addedTokens: fast.addedTokens,
+  };
+}
+
+/**
+ * Any other tokenizer: cuts before a space that follows a non-space, where the pre-tokenizers of
+ * WordPiece, byte-level BPE (GPT-2, cl100k, Llama 3 patterns) and SentencePiece all end a word.
+ * A token covers at most its vocabulary entry's length in units (twice that in astral code
+ * points), so that bounds the span per token; a cut inside a word may change that word's tokens.
+ */
+function libraryCutRules(tokenizerJson: JsonObject): CutRules {
+  const model = tokenizerJson.model as { type?: unknown; vocab?: unknown; max_input_chars_per_word?: unknown };
+  let longest = 1;
+  if (model.type === 'WordPiece') {
+    longest = typeof model.max_input_chars_per_word === 'number' ? model.max_input_chars_per_word : 100;
+  } else if (Array.isArray(model.vocab)) {
+    for (const entry of model.vocab) if (Array.isArray(entry) && typeof entry[0] === 'string') longest = Math.max(longest, entry[0].length);
+  } else if (typeof model.vocab === 'object' && model.vocab !== null) {
+    for (const token of Object.keys(model.vocab)) longest = Math.max(longest, token.length);
+  }
+  const added = Array.isArray(tokenizerJson.added_tokens)
+    ? (tokenizerJson.added_tokens as JsonObject[]).map((t) => t.content).filter((c): c is string => typeof c === 'string' && c !== '')
+    : [];
+  return {
+    splitsAt: (text, c) => text.charCodeAt(c) === 0x20 && !/\s/.test(text[c - 1] ?? ' '),
+    lookback: cutLookback(longest),
+    addedTokens: added,
+  };
 }
 
 function hasType(section: unknown, type: string): boolean {

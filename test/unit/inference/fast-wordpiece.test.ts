@@ -45,6 +45,15 @@ const EDGE_CASES = [
   '¿Qué? ¡Sí! «guillemets» ‹single› §5 ¶2 †‡ • ·',
   'arabic العربية hebrew עברית thai ภาษาไทย hindi हिन्दी',
   'math ∑∫√∞≠≤≥ ± × ÷ ° µ',
+  // Words long enough to be [UNK] are shortened before normalisation, and those that
+  // normalisation shrinks are compacted: the ids must not change.
+  ...[100, 101, 201, 202, 203, 204, 405, 9000].map((n) => `pre ${'x'.repeat(n)} post`),
+  `${'x'.repeat(300)}≠y ${'a'.repeat(250)}\u1fefb ${'c'.repeat(300)}≮d ≯`,
+  `${'😀'.repeat(101)} ${'😀'.repeat(150)}x ok`,
+  `${'e\u0301'.repeat(150)} ${'İ'.repeat(120)} ${'한'.repeat(120)} ${'ǅ'.repeat(120)}`,
+  `a${'\u0301'.repeat(500)}b c ${'\u200b'.repeat(500)}x${'\u200b'.repeat(500)}y`,
+  `${'a\ufeff'.repeat(150)} ${'b\u00ad'.repeat(150)} ${'c\u0000'.repeat(150)}`,
+  `${'ab\u0301\u200b'.repeat(60)} ${'\u0301'.repeat(5000)} ${'z'.repeat(70000)} end`,
 ];
 
 describe('BERT WordPiece fast path', () => {
@@ -54,6 +63,22 @@ describe('BERT WordPiece fast path', () => {
 
   it('matches the library on edge cases', () => {
     expect(mismatches(EDGE_CASES)).toEqual([]);
+  });
+
+  it('knows every character that splits words after normalisation (input-cap.ts relies on it)', () => {
+    // "the" + c + "the" ends with a new word "the" exactly when c is, or normalises into, a
+    // separator; the fast path must then say it splits there.
+    const fast = (tokenizer as unknown as { fast: { splitsAt(t: string, c: number): boolean } }).fast;
+    const missed: string[] = [];
+    for (let cp = 0; cp < 0x40000; cp++) {
+      if (cp >= 0xd800 && cp <= 0xdfff) continue;
+      const c = String.fromCodePoint(cp);
+      const text = `the${c}the`;
+      const tokens = tokenizer.encodeFull(text).tokens;
+      const splits = tokens.at(-2) === 'the' && tokens.length > 3;
+      if (splits && !fast.splitsAt(text, 3)) missed.push(cp.toString(16));
+    }
+    expect(missed).toEqual([]);
   });
 
   it('leaves texts with an added token literal to the library', () => {
