@@ -1,6 +1,7 @@
 // The fake OpenAI-compatible vLLM upstream over real HTTP.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { startFakeUpstream, type FakeUpstream } from '../../../src/dev/fake-upstream.js';
+import { until } from '../../helpers/until.js';
 
 let up: FakeUpstream;
 let slow: FakeUpstream;
@@ -95,19 +96,35 @@ describe('models, metrics and the rest', () => {
     expect(def.data.map((m: { id: string }) => m.id)).toEqual(['slow']);
   });
 
-  it('reports in-flight completions in vLLM gauges, per model, and answers after latencyMs', async () => {
-    const metric = async () => (await (await fetch(`${slow.url}/metrics`)).text());
-    expect(await metric()).toContain('vllm:num_requests_running{model_name="slow"} 0');
+  it('reports in-flight completions in vLLM gauges, per model', async () => {
+    // An upstream that would answer after 10 minutes: the request stays in flight until the client
+    // goes away, however slow the checks below are.
+    const held = await startFakeUpstream({ name: 'held', port: 0, latencyMs: 600_000 });
+    const metric = async () => (await (await fetch(`${held.url}/metrics`)).text());
+    try {
+      expect(await metric()).toContain('vllm:num_requests_running{model_name="held"} 0');
+      const ctl = new AbortController();
+      const pending = fetch(`${held.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"messages":[]}', signal: ctl.signal });
+      await until(() => held.requests.length === 1, 10_000, 'request received');
+      const during = await metric();
+      expect(during).toContain('vllm:num_requests_running{model_name="held"} 1');
+      expect(during).toContain('vllm:num_requests_waiting{model_name="held"} 0');
+      expect(during).toMatch(/vllm:gpu_cache_usage_perc\{model_name="held"\} 0\.05/);
+      ctl.abort();
+      await expect(pending).rejects.toThrow();
+      await until(async () => (await metric()).includes('vllm:num_requests_running{model_name="held"} 0'), 10_000, 'request gone');
+    } finally {
+      await held.close();
+    }
+  });
+
+  it('answers after latencyMs, and no longer counts the request once answered', async () => {
     const t0 = Date.now();
-    const pending = post(slow, '/v1/chat/completions', '{"messages":[]}');
-    await new Promise((r) => setTimeout(r, 100));
-    const during = await metric();
-    expect(during).toContain('vllm:num_requests_running{model_name="slow"} 1');
-    expect(during).toContain('vllm:num_requests_waiting{model_name="slow"} 0');
-    expect(during).toMatch(/vllm:gpu_cache_usage_perc\{model_name="slow"\} 0\.05/);
-    expect((await pending).status).toBe(200);
+    const res = await post(slow, '/v1/chat/completions', '{"messages":[]}');
+    expect(res.status).toBe(200);
+    // A lower bound only: a slow machine can make it longer, never shorter.
     expect(Date.now() - t0).toBeGreaterThanOrEqual(290);
-    expect(await metric()).toContain('vllm:num_requests_running{model_name="slow"} 0');
+    expect(await (await fetch(`${slow.url}/metrics`)).text()).toContain('vllm:num_requests_running{model_name="slow"} 0');
   });
 
   it('answers unknown paths with an OpenAI-shaped 404', async () => {

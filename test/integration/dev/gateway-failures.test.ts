@@ -54,13 +54,15 @@ describe('answers the gateway cannot accept, and stream failures', () => {
     ['... unless failure_mode_allow', { sequence: [{ request_body: { response: {} } }, { waitMs: 50 }, { grpcError: grpc.status.UNAVAILABLE }] }, { failureModeAllow: true }, 200],
     ['an OK close while no answer is awaited: the response continues unprocessed', { sequence: [{ request_body: { response: {} } }, { waitMs: 50 }, 'close'] }, {}, 200],
   ])('%s', async (_name, action, extra, status) => {
-    const slow = await stack.upstream({ name: 'slow', port: 0, latencyMs: 300 });
+    // Where the request fails at once, the upstream would answer only after 10 minutes: a 500 within
+    // the test's timeout shows the gateway did not wait for it. Elsewhere it answers after 1 s, well
+    // after the processor ends the stream (50 ms after its answer, on a timer due first in this
+    // same process): no response message can reach the processor before that.
+    const slow = await stack.upstream({ name: 'slow', port: 0, latencyMs: status === 500 ? 600_000 : 1_000 });
     const g = await stack.gateway({ ...extra, defaultUpstream: slow.url, processingMode: { response_body_mode: 'NONE' } });
     stack.processor.script = on('request_body', () => action);
-    const t0 = Date.now();
     const res = await post(g);
     expect(res.status).toBe(status);
-    if (status === 500) expect(Date.now() - t0).toBeLessThan(250);
     expect(kinds(stack.processor.seen)).toEqual(['request_headers', 'request_body']);
   });
 

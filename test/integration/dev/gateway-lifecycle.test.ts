@@ -6,7 +6,8 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startGateway } from '../../../src/dev/gateway.js';
-import { cont, eventually, header, headerOf, kinds, post, ScriptedProcessor, useStack } from './scripted-processor.js';
+import { until } from '../../helpers/until.js';
+import { cont, header, headerOf, kinds, post, ScriptedProcessor, useStack } from './scripted-processor.js';
 
 const stack = useStack();
 
@@ -20,7 +21,7 @@ describe('one ext_proc stream per request', () => {
     const g = await stack.gateway();
     expect((await post(g)).status).toBe(200);
     const [s] = stack.processor.streams;
-    await eventually(() => s!.ended.cancelled || s!.ended.halfClosed);
+    await until(() => s!.ended.cancelled || s!.ended.halfClosed, 10_000, 'stream ended');
     expect(kinds(s!.messages)).toEqual(['request_headers', 'request_body', 'response_headers', 'response_body']);
   });
 
@@ -54,33 +55,34 @@ describe('one ext_proc stream per request', () => {
 
 describe('client disconnects', () => {
   it('while the upstream works: the ext_proc stream is cancelled and the upstream request aborted', async () => {
-    const slow = await stack.upstream({ name: 'slow', port: 0, latencyMs: 2000 });
+    // The upstream would answer only after 10 minutes: its request ends only when the gateway aborts it.
+    const slow = await stack.upstream({ name: 'slow', port: 0, latencyMs: 600_000 });
     const g = await stack.gateway({ defaultUpstream: slow.url, processingMode: { response_body_mode: 'NONE' } });
     const ctl = new AbortController();
     const aborted = fetch(`${g.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"model":"m","messages":[]}', signal: ctl.signal });
-    await eventually(() => slow.requests.length === 1);
+    await until(() => slow.requests.length === 1, 10_000, 'request upstream');
     expect(await running(slow.url, 'slow')).toBe(1);
     ctl.abort();
     await expect(aborted).rejects.toThrow();
     const [s] = stack.processor.streams;
-    await eventually(() => s!.ended.cancelled);
+    await until(() => s!.ended.cancelled, 10_000, 'stream cancelled');
     expect(kinds(s!.messages)).toEqual(['request_headers', 'request_body']);
-    // The upstream saw its client go away long before its 2 s latency.
-    await new Promise((r) => setTimeout(r, 100));
-    expect(await running(slow.url, 'slow')).toBe(0);
+    // The upstream saw its client go away.
+    await until(async () => (await running(slow.url, 'slow')) === 0, 10_000, 'upstream request aborted');
     // The gateway is still healthy afterwards.
     expect((await fetch(`${g.url}/health`)).status).toBe(200);
   });
 
   it('while an ext_proc answer is awaited: the stream is cancelled before the message timeout, nothing goes upstream', async () => {
-    const g = await stack.gateway({ messageTimeoutMs: 5000 });
+    // A message timeout far past the test's: only the client going away can cancel the stream.
+    const g = await stack.gateway({ messageTimeoutMs: 600_000 });
     stack.processor.script = (req) => (req.request === 'request_body' ? 'none' : cont(req));
     const ctl = new AbortController();
     const aborted = fetch(`${g.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}', signal: ctl.signal });
-    await eventually(() => stack.processor.seen.some((m) => m.request === 'request_body'));
+    await until(() => stack.processor.seen.some((m) => m.request === 'request_body'), 10_000, 'request_body at the processor');
     ctl.abort();
     await expect(aborted).rejects.toThrow();
-    await eventually(() => stack.processor.streams[0]!.ended.cancelled, 1000);
+    await until(() => stack.processor.streams[0]!.ended.cancelled, 10_000, 'stream cancelled');
     expect(stack.a.requests).toHaveLength(0);
     // The gateway carries on.
     stack.processor.reset();
@@ -103,16 +105,15 @@ describe('robustness', () => {
   });
 
   it('close() returns promptly with keep-alive clients connected and requests in flight', async () => {
-    const slow = await stack.upstream({ name: 'slow2', port: 0, latencyMs: 5000 });
+    // The in-flight request would last 10 minutes, and the gateway keeps idle keep-alive
+    // connections 30 s: close() resolving within the test's timeout shows it cut both.
+    const slow = await stack.upstream({ name: 'slow2', port: 0, latencyMs: 600_000 });
     const g = await startGateway({ listen: { host: '127.0.0.1', port: 0 }, extProcTarget: stack.processor.target, routes: [], defaultUpstream: slow.url });
     await fetch(`${g.url}/health`);
     const inflight = post(g).catch((e: unknown) => e);
-    await eventually(() => slow.requests.some((r) => r.method === 'POST'));
-    const t0 = Date.now();
+    await until(() => slow.requests.some((r) => r.method === 'POST'), 10_000, 'request upstream');
     await g.close();
-    expect(Date.now() - t0).toBeLessThan(1000);
     expect(await inflight).toMatchObject({ message: 'fetch failed' });
-    await new Promise((r) => setTimeout(r, 100));
-    expect(await running(slow.url, 'slow2')).toBe(0);
+    await until(async () => (await running(slow.url, 'slow2')) === 0, 10_000, 'upstream request aborted');
   });
 });

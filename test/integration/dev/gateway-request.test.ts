@@ -2,6 +2,7 @@
 // what the processor receives, and how its answers change what reaches the upstream, as in Envoy.
 import { describe, expect, it } from '@jest/globals';
 import type { CommonResponse, ProcessingRequest, ProcessingResponse } from '../../../src/extproc/wire.js';
+import { until } from '../../helpers/until.js';
 import { CHAT, cont, header, headerOf, kinds, post, rawRequest, useStack, type Script } from './scripted-processor.js';
 
 const stack = useStack();
@@ -230,7 +231,10 @@ describe('STREAMED request bodies', () => {
     const g = await stack.gateway({ processingMode: { request_body_mode: 'STREAMED', response_body_mode: 'NONE' } });
     stack.processor.script = upper;
     const body = JSON.stringify({ model: 'm', prompt: 'abc' });
-    const res = await rawRequest(g.url, { path: '/v1/completions', headers: { 'content-type': 'application/json', 'content-length': String(body.length) }, chunks: [body.slice(0, 10), body.slice(10)] });
+    // Each chunk is sent once the processor has the one before: the gateway reads them apart.
+    const bodiesSeen = () => stack.processor.seen.filter((m) => m.request === 'request_body').length;
+    const afterChunk = (i: number) => until(() => bodiesSeen() > i, 10_000, `chunk ${i} at the processor`);
+    const res = await rawRequest(g.url, { path: '/v1/completions', headers: { 'content-type': 'application/json', 'content-length': String(body.length) }, chunks: [body.slice(0, 10), body.slice(10)], afterChunk });
     expect(res.status).toBe(200);
     const bodies = stack.processor.seen.filter((m) => m.request === 'request_body').map((m) => m.request_body!);
     expect(bodies.map((b) => [b.body!.toString(), b.end_of_stream])).toEqual([

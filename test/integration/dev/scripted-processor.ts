@@ -164,23 +164,21 @@ export function post(g: Gateway, opts: { body?: string; headers?: Record<string,
   });
 }
 
-/** Waits until cond() holds (processor-side effects arrive asynchronously). */
-export async function eventually(cond: () => boolean, ms = 1000): Promise<void> {
-  const until = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > until) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
 export interface RawResponse {
   status: number;
   headers: Record<string, string | string[] | undefined>;
   body: string;
 }
 
-/** A request through node:http: a body sent as separate chunks (chunked encoding), or none. */
-export function rawRequest(url: string, opts: { method?: string; path?: string; headers?: Record<string, string>; chunks?: string[]; gapMs?: number } = {}): Promise<RawResponse> {
+/**
+ * A request through node:http: a body sent as separate chunks (chunked encoding), or none. After
+ * each chunk it awaits `afterChunk(i)` (a test that needs the chunks to arrive apart waits there
+ * for the gateway to have taken chunk i), else a gap of `gapMs` (default 30).
+ */
+export function rawRequest(
+  url: string,
+  opts: { method?: string; path?: string; headers?: Record<string, string>; chunks?: string[]; gapMs?: number; afterChunk?: (i: number) => Promise<void> } = {},
+): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
     const req = httpRequest(`${url}${opts.path ?? '/v1/chat/completions'}`, { method: opts.method ?? 'POST', headers: opts.headers ?? {}, agent: false }, (res) => {
       const parts: Buffer[] = [];
@@ -190,9 +188,9 @@ export function rawRequest(url: string, opts: { method?: string; path?: string; 
     });
     req.on('error', reject);
     void (async () => {
-      for (const c of opts.chunks ?? []) {
+      for (const [i, c] of (opts.chunks ?? []).entries()) {
         req.write(c);
-        await new Promise((r) => setTimeout(r, opts.gapMs ?? 30));
+        await (opts.afterChunk ? opts.afterChunk(i) : new Promise((r) => setTimeout(r, opts.gapMs ?? 30)));
       }
       req.end();
     })();
