@@ -1,8 +1,10 @@
 // Signals backed by a sequence classifier: domain (a set of labels) and jailbreak (one label).
+// Each reads the prefix of its text that the model's tokenizer can use (inference/input-cap.ts),
+// so a long conversation is never joined whole; what lies past it no model would see anyway.
 import type { z } from 'zod';
 import type { domainSignalSchema, jailbreakSignalSchema } from '../config/schema/signals.js';
 import type { ClassifierHandle } from '../inference/index.js';
-import { signalText } from './input.js';
+import { signalPrefix } from './input.js';
 import type { Signal } from './types.js';
 
 export type DomainSignalConfig = z.infer<typeof domainSignalSchema>;
@@ -18,7 +20,7 @@ export function domainSignal(cfg: DomainSignalConfig, model: ClassifierHandle): 
     kind: 'domain',
     name: cfg.name,
     async extract(ir, abort) {
-      const text = signalText(ir, cfg.input);
+      const text = signalPrefix(ir, cfg.input, model.tokenizer.inputReadLimit);
       if (text === '') return { matched: false, confidence: 0, detail: 'no text' };
       const r = await model.classify(text, { signal: abort });
       const p = cfg.labels.reduce((sum, l) => sum + (r.distribution[l] ?? 0), 0);
@@ -36,7 +38,7 @@ export function jailbreakSignal(cfg: JailbreakSignalConfig, model: ClassifierHan
     name: cfg.name,
     onError: cfg.on_error,
     async extract(ir, abort) {
-      const text = signalText(ir, cfg.input);
+      const text = signalPrefix(ir, cfg.input, model.tokenizer.inputReadLimit);
       if (text === '') return { matched: false, confidence: 0, detail: 'no text' };
       const r = await model.classify(text, { signal: abort });
       const p = r.distribution[cfg.label] ?? 0;

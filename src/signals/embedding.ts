@@ -1,8 +1,9 @@
 // Embedding signal: cosine similarity of the text to example phrases, embedded once at build time.
+// Like the classifiers it reads only the prefix its tokenizer can use.
 import type { z } from 'zod';
 import type { embeddingSignalSchema } from '../config/schema/signals.js';
 import type { EmbedderHandle } from '../inference/index.js';
-import { signalText } from './input.js';
+import { signalPrefix } from './input.js';
 import type { Signal } from './types.js';
 
 export type EmbeddingSignalConfig = z.infer<typeof embeddingSignalSchema>;
@@ -20,7 +21,7 @@ export async function embeddingSignal(cfg: EmbeddingSignalConfig, model: Embedde
     kind: 'embedding',
     name: cfg.name,
     async extract(ir, abort) {
-      const text = signalText(ir, cfg.input);
+      const text = signalPrefix(ir, cfg.input, model.tokenizer.inputReadLimit);
       if (text === '') return { matched: false, confidence: 0, detail: 'no text' };
       const v = await model.embed(text, { signal: abort });
       const sims = candidates.map((c) => dot(v, c));

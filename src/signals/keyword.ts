@@ -1,6 +1,7 @@
-// Keyword signal: any/all of a list of words or phrases in the text the signal reads.
+// Keyword signal: any/all of a list of words or phrases in the text the signal reads. A long text
+// is read in two windows (input.ts): a keyword counts when it occurs within either.
 import type { KeywordSignalConfig } from '../config/schema.js';
-import { signalText } from './input.js';
+import { signalWindows, type TextWindows } from './input.js';
 import type { Signal, SignalResult } from './types.js';
 
 function escapeRegExp(s: string): string {
@@ -45,25 +46,24 @@ export const KEYWORD_WORD_SET_MIN = 8;
 const ASCII_WORD = /^\w+$/;
 
 /**
- * The text's ASCII word runs as a set, for the last text seen (per case mode). Every keyword signal
- * of a request reads the same text, so with 100 keyword decisions the text is split once, not
- * scanned 100 times.
+ * The ASCII word runs of a text's windows as a set, per case mode. Every keyword signal of a
+ * request reads the same windows (input.ts keeps them per request), so with 100 keyword decisions
+ * the text is split once, not scanned 100 times.
  */
-const wordSets = {
-  folded: { text: undefined as string | undefined, words: new Set<string>() },
-  exact: { text: undefined as string | undefined, words: new Set<string>() },
-};
-function wordsOf(text: string, caseSensitive: boolean): Set<string> {
-  const slot = caseSensitive ? wordSets.exact : wordSets.folded;
-  if (slot.text !== text) {
-    const words = new Set<string>();
+const wordSets = new WeakMap<TextWindows, { folded?: Set<string>; exact?: Set<string> }>();
+function wordsOf(w: TextWindows, caseSensitive: boolean): Set<string> {
+  let sets = wordSets.get(w);
+  if (!sets) wordSets.set(w, (sets = {}));
+  const mode = caseSensitive ? 'exact' : 'folded';
+  let words = sets[mode];
+  if (!words) {
+    words = new Set<string>();
     // Per word, after splitting: lower-casing the whole text first could turn a non-ASCII letter
     // into ASCII ones ("İ" → "i̇") and create words the regex would never match.
-    for (const w of text.split(/\W+/)) if (w !== '') words.add(caseSensitive ? w : w.toLowerCase());
-    slot.text = text;
-    slot.words = words;
+    for (const text of [w.head, w.tail]) for (const word of text.split(/\W+/)) if (word !== '') words.add(caseSensitive ? word : word.toLowerCase());
+    sets[mode] = words;
   }
-  return slot.words;
+  return words;
 }
 
 /**
@@ -84,14 +84,18 @@ export function keywordSignal(cfg: KeywordSignalConfig, wordSet = false): Signal
   const configured = (m: string | undefined) => (m === undefined ? undefined : (anyOther.find((w) => key(w) === key(m)) ?? m));
   const needsWords = anySet.length > 0 || all.some((k) => k.key !== undefined);
 
-  function evaluate(text: string): SignalResult {
-    const words = needsWords ? wordsOf(text, cfg.case_sensitive) : undefined;
+  /** Whether a keyword's regex matches in a window (a match never spans the gap between them). */
+  const found = (re: RegExp, w: TextWindows) => re.test(w.head) || (w.tail !== '' && re.test(w.tail));
+  const firstMatch = (w: TextWindows) => anyRe?.exec(w.head)?.[0] ?? (w.tail !== '' ? anyRe?.exec(w.tail)?.[0] : undefined);
+  const hasWord = (w: TextWindows, k: string) => wordsOf(w, cfg.case_sensitive).has(k);
+
+  function evaluate(w: TextWindows): SignalResult {
     if (cfg.any.length > 0) {
-      const hit = anySet.find((w) => words!.has(w)) ?? configured(anyRe?.exec(text)?.[0]);
+      const hit = (needsWords ? anySet.find((k) => hasWord(w, k)) : undefined) ?? configured(firstMatch(w));
       if (hit === undefined) return { matched: false, confidence: 0 };
       if (all.length === 0) return { matched: true, confidence: 1, detail: `matched "${hit}"` };
     }
-    const missing = all.find((k) => (k.key !== undefined ? !words!.has(k.key) : !k.re.test(text)));
+    const missing = all.find((k) => (k.key !== undefined ? !hasWord(w, k.key) : !found(k.re, w)));
     if (missing) return { matched: false, confidence: 0, detail: `missing "${missing.word}"` };
     return { matched: true, confidence: 1, detail: `matched all ${all.length} keywords` };
   }
@@ -99,6 +103,6 @@ export function keywordSignal(cfg: KeywordSignalConfig, wordSet = false): Signal
   return {
     kind: 'keyword',
     name: cfg.name,
-    extract: (ir) => Promise.resolve(evaluate(signalText(ir, cfg.input))),
+    extract: (ir) => Promise.resolve(evaluate(signalWindows(ir, cfg.input))),
   };
 }

@@ -4,13 +4,16 @@
 import { franc } from 'franc-min';
 import type { z } from 'zod';
 import { ISO_639_1, type languageSignalSchema } from '../config/schema/signals.js';
-import { signalText } from './input.js';
+import { signalPrefix } from './input.js';
 import type { Signal } from './types.js';
 
 export type LanguageSignalConfig = z.infer<typeof languageSignalSchema>;
 
-/** Detection reads at most this many characters: enough for a stable answer, bounded cost. */
-const SAMPLE_CHARS = 1000;
+/**
+ * Detection reads the first this many characters of the text (trigram counting is linear in it):
+ * enough for a stable answer, a bounded cost; the rest of a longer text is not read.
+ */
+export const SAMPLE_CHARS = 1000;
 
 let last: { text: string; code: string } | undefined;
 
@@ -26,7 +29,7 @@ export function languageSignal(cfg: LanguageSignalConfig): Signal {
     kind: 'language',
     name: cfg.name,
     extract(ir) {
-      const code = detectLanguage(signalText(ir, cfg.input));
+      const code = detectLanguage(signalPrefix(ir, cfg.input, SAMPLE_CHARS));
       const matched = wanted.has(code);
       return Promise.resolve({ matched, confidence: matched ? 1 : 0, detail: `detected ${code}` });
     },

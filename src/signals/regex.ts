@@ -1,7 +1,9 @@
-// Regex signal: any of a list of regular expressions over the text the signal reads.
+// Regex signal: any of a list of regular expressions over the text the signal reads. A long text
+// is read in two windows (input.ts), each on its own: a match must lie within one, and ^ and $
+// also match at a window's edges.
 import type { z } from 'zod';
 import type { regexSignalSchema } from '../config/schema/signals.js';
-import { signalText } from './input.js';
+import { signalWindows } from './input.js';
 import type { Signal } from './types.js';
 
 export type RegexSignalConfig = z.infer<typeof regexSignalSchema>;
@@ -12,8 +14,8 @@ export function regexSignal(cfg: RegexSignalConfig): Signal {
     kind: 'regex',
     name: cfg.name,
     extract(ir) {
-      const text = signalText(ir, cfg.input);
-      const i = patterns.findIndex((re) => re.test(text));
+      const { head, tail } = signalWindows(ir, cfg.input);
+      const i = patterns.findIndex((re) => re.test(head) || (tail !== '' && re.test(tail)));
       return Promise.resolve(i >= 0 ? { matched: true, confidence: 1, detail: `pattern ${i} matched` } : { matched: false, confidence: 0 });
     },
   };
