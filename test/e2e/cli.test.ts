@@ -8,6 +8,7 @@ import { stringify } from 'yaml';
 import { baseConfigDoc } from '../helpers/config.js';
 import { ensureBuilt, exitOf, runCli, spawnCli } from '../helpers/cli.js';
 import { extProcClient, openCall } from '../helpers/extproc-client.js';
+import { until } from '../helpers/until.js';
 import { chatHeaders, requestHeaders } from '../helpers/wire.js';
 
 let dir: string;
@@ -86,8 +87,10 @@ describe('semroute serve', () => {
     );
     try {
       const adminUrl = match[1]!;
+      // The process logs each reload: wait for the line (the deadline only turns a hang into a
+      // failure, which then shows the output).
       const waitFor = async (re: RegExp) => {
-        for (let i = 0; i < 200 && !re.test(output()); i++) await new Promise((r) => setTimeout(r, 25));
+        await until(() => re.test(output()), 20_000).catch(() => undefined);
         expect(output()).toMatch(re);
       };
       const doc = baseConfigDoc() as any;
