@@ -1,6 +1,8 @@
 // The pii plugin: what a decision does when the request carries PII. It scans every text the
 // upstream would receive (all messages' text parts, or the completion prompt), not only the text
-// a signal reads: redaction that missed an earlier turn would still leak it.
+// a signal reads: redaction that missed an earlier turn would still leak it. Scanning is bounded
+// (max_scan_chars, all texts together): a request with more text is reported as unscanned and the
+// router refuses it or routes it to route_model, never forwards it unscanned.
 import type { PluginsConfig } from '../config/schema.js';
 import { createPiiDetector } from '../pii/detector.js';
 import { redact } from '../pii/redact.js';
@@ -14,6 +16,8 @@ export interface PiiFinding {
   types: string[];
   /** The redaction of the body, for action redact. */
   edit?: BodyEdit;
+  /** Set instead of scanning when the texts exceed max_scan_chars: their length. */
+  unscannedChars?: number;
 }
 
 /** A place in the body holding text: read it, and write its redacted form back. */
@@ -55,16 +59,19 @@ export class PiiPolicy {
     readonly config: PiiPluginConfig,
     detector?: PiiDetector,
   ) {
-    // The whole text is scanned (the body is already bounded by max_body_bytes): a prefix limit
-    // would forward the unscanned tail unredacted.
+    // Each text is scanned whole (a prefix limit would forward the unscanned tail unredacted);
+    // scan() bounds all texts together instead.
     this.detector = detector ?? createPiiDetector({ ...(config.types.length > 0 ? { types: config.types } : {}), maxScanChars: Number.MAX_SAFE_INTEGER });
   }
 
   /** undefined when the body carries none of the covered PII types. */
   async scan(body: BodyDoc): Promise<PiiFinding | undefined> {
     const covered = this.config.types;
+    const slots = textSlots(body);
+    const chars = slots.reduce((n, s) => n + s.text.length, 0);
+    if (chars > this.config.max_scan_chars) return { types: [], unscannedChars: chars };
     const found: Array<{ slot: TextSlot; spans: PiiSpan[] }> = [];
-    for (const slot of textSlots(body)) {
+    for (const slot of slots) {
       const spans = (await this.detector.detect(slot.text)).filter((s) => covered.length === 0 || covered.includes(s.type));
       if (spans.length > 0) found.push({ slot, spans });
     }

@@ -40,8 +40,8 @@ export interface RouteChoice extends DecisionMatch {
   applied: string[];
   /** The chosen model's reasoning switch (one of `edits`): replaced when affinity keeps another model. */
   reasoningEdit?: BodyEdit;
-  /** PII types found by the decision's pii plugin. */
-  pii?: { types: string[]; action: PiiPolicy['config']['action'] };
+  /** PII types found by the decision's pii plugin; `unscanned` when the text exceeded its max_scan_chars. */
+  pii?: { types: string[]; action: PiiPolicy['config']['action']; unscanned?: true };
   /** The decision's semantic-cache settings (cache plugin). */
   cache?: CachePluginConfig;
 }
@@ -67,6 +67,15 @@ interface CompiledDecision {
 }
 
 const PII_BLOCK: BlockConfig = { status: 403, message: 'This request contains personal data and was blocked by policy.', code: 'pii_blocked' };
+
+/** A pii policy (block or redact) that cannot scan the whole text refuses it: forwarding it would let PII through unchecked. */
+function piiScanLimit(chars: number, limit: number): BlockConfig {
+  return {
+    status: 413,
+    message: `The request's text (${chars} characters) exceeds the ${limit} characters this route's PII policy scans; it was refused rather than forwarded unscanned.`,
+    code: 'pii_scan_limit',
+  };
+}
 
 export class Router {
   private readonly modelsByName = new Map<string, ModelConfig>();
@@ -225,7 +234,13 @@ export class Router {
     let pii: RouteChoice['pii'];
     if (d.pii) {
       const found = await d.pii.scan(ir.body);
-      if (found) {
+      if (found?.unscannedChars !== undefined) {
+        const { action, max_scan_chars, route_model } = d.pii.config;
+        pii = { types: [], action, unscanned: true };
+        if (action !== 'route') return { ...base, model: candidate.model, modelWhy, block: piiScanLimit(found.unscannedChars, max_scan_chars), pii, edits: [], applied: [] };
+        candidate = this.candidate(route_model!);
+        modelWhy = `pii not scanned (text over max_scan_chars ${max_scan_chars}): routed to ${candidate.model.name}`;
+      } else if (found) {
         const action = d.pii.config.action;
         pii = { types: found.types, action };
         if (action === 'block') return { ...base, model: candidate.model, modelWhy, block: PII_BLOCK, pii, edits: [], applied: [] };

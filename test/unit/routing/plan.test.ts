@@ -94,4 +94,26 @@ describe('Router.plan', () => {
     expect(choice.block).toMatchObject({ status: 403, code: 'pii_blocked' });
     expect((await r.decide(chat('no numbers here'))).block).toBeUndefined();
   });
+
+  it('a text over max_scan_chars is refused (block, redact) or routed to route_model (route), never forwarded unscanned', async () => {
+    const over = chat(`${'x '.repeat(600)}mail me at bob@example.com`);
+    for (const action of ['block', 'redact'] as const) {
+      const r = new Router(testConfig((doc: any) => {
+        doc.decisions = [{ name: 'general', rules: { all: [] }, models: [{ model: 'small' }], plugins: { pii: { action, max_scan_chars: 1000 } } }];
+      }));
+      const choice = await r.decide(over);
+      expect(choice.block).toMatchObject({ status: 413, code: 'pii_scan_limit' });
+      expect(choice.block!.message).toContain('1000 characters');
+      expect(choice.pii).toEqual({ types: [], action, unscanned: true });
+      expect(choice.edits).toEqual([]);
+      // Within the bound the same policy scans and acts as usual.
+      expect((await r.decide(chat('mail me at bob@example.com'))).block?.code).toBe(action === 'block' ? 'pii_blocked' : undefined);
+    }
+    const routed = await new Router(testConfig((doc: any) => {
+      doc.models.push({ name: 'onprem' });
+      doc.decisions = [{ name: 'general', rules: { all: [] }, models: [{ model: 'small' }], plugins: { pii: { action: 'route', route_model: 'onprem', max_scan_chars: 1000 } } }];
+    })).decide(over);
+    expect([routed.model.name, routed.block, routed.pii]).toEqual(['onprem', undefined, { types: [], action: 'route', unscanned: true }]);
+    expect(routed.modelWhy).toContain('not scanned');
+  });
 });
