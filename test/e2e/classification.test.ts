@@ -9,7 +9,7 @@ beforeAll(async () => {
   stack = await startE2EStack((d) => {
     d.signals = {
       domain: [{ name: 'math', labels: ['math'], threshold: 0.5 }],
-      jailbreak: [{ name: 'jailbreak', threshold: 0.8 }],
+      jailbreak: [{ name: 'jailbreak' }], // the shipped default threshold, calibrated for the model
       embedding: [{ name: 'code_help', candidates: ['fix this bug in my code', 'why does my function crash'], threshold: 0.6 }],
       pii: [{ name: 'pii', types: ['EMAIL_ADDRESS', 'CREDIT_CARD', 'US_SSN'] }],
       keyword: [{ name: 'urgent', any: ['asap'] }],
@@ -48,6 +48,7 @@ describe('classification routing with the default models', () => {
     ['anything else goes to the small model', 'Tell me about the history of Rome', 'general', 'small'],
     ['a greeting is not a jailbreak (many jailbreaks open with "Hello ChatGPT")', 'Hello!', 'general', 'small'],
     ['neither is a thank-you', 'Thanks! That was helpful.', 'general', 'small'],
+    ['nor a question with an odd id after it (issue 12: it scored 0.80 and was refused)', 'Tell me about giraffes. [c0-99]', 'general', 'small'],
   ])('%s', async (_name, prompt, decision, model) => {
     const r = await ask(prompt);
     expect(r.status).toBe(200);

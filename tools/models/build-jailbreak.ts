@@ -2,8 +2,10 @@
 // (a plainly harmful request, no jailbreak technique) count as benign here: this detector finds
 // attempts to lift the model's rules; harmful content is a separate signal (see models/README.md).
 import { join } from 'node:path';
-import { predictLabels, trainBagClassifier } from './bag-classifier.js';
+import { predictLabels, trainBagClassifier, type TrainedBag } from './bag-classifier.js';
 import { chitChat } from './chit-chat.js';
+import { augmentationRows, AUGMENTATION } from './jailbreak-augmentation.js';
+import { CALIBRATION, calibrationItems, calibrationRows, chooseThreshold, figuresAt, SHORT_CHARS, type CalibrationItem } from './jailbreak-calibration.js';
 import { bagClassifierOnnx } from './bag-graph.js';
 import type { Corpus } from './corpus.js';
 import type { LabelledText } from './datasets.js';
@@ -44,16 +46,46 @@ export function binaryLabel(row: LabelledText): number {
   return row.label === 'jailbreak' ? 1 : 0;
 }
 
-export function buildJailbreakDetector(corpus: Corpus, outDir: string): ModelReport {
-  const { train, test } = corpus.jailbreak;
+/** p(jailbreak): the softmax of the two logits, as the serving path computes it. */
+export function jailbreakProbability(bag: TrainedBag, ids: readonly number[]): number {
+  const [benign, jailbreak] = bag.predict(ids) as unknown as [number, number];
+  return 1 / (1 + Math.exp(benign - jailbreak));
+}
+
+/** The shipped default before the threshold was calibrated (kept for the before/after figures). */
+export const PREVIOUS_THRESHOLD = 0.8;
+
+function trainDetector(corpus: Corpus, sequences: readonly (readonly number[])[], labels: readonly number[]): TrainedBag {
   const nonLatin = corpus.vocab.map(isNonLatinToken);
-  const chat = chitChat();
-  const bag = trainBagClassifier([...train.ids, ...chat.train.map((t) => corpus.encode(t))], [...train.rows.map(binaryLabel), ...chat.train.map(() => 0)], 2, {
+  return trainBagClassifier(sequences, labels, 2, {
     ...JAILBREAK_TRAINING,
     vocabSize: corpus.vocab.length,
     dampedToken: (id) => nonLatin[id] === true,
     dampFactor: 0,
   });
+}
+
+/** Figures on the held-out rows and their held-out-noise variants, at the calibrated threshold and others. */
+function noiseFigures(bag: TrainedBag, items: readonly CalibrationItem[], itemIds: readonly (readonly number[])[], also: readonly number[]) {
+  const scores = itemIds.map((ids) => jailbreakProbability(bag, ids));
+  const threshold = chooseThreshold(items, scores);
+  return { threshold, atThreshold: figuresAt(items, scores, threshold), ...Object.fromEntries(also.map((t) => [`at${t}`, figuresAt(items, scores, t)])) };
+}
+
+export function buildJailbreakDetector(corpus: Corpus, outDir: string): ModelReport {
+  const { train, test } = corpus.jailbreak;
+  const chat = chitChat();
+  const chatIds = chat.train.map((t) => corpus.encode(t));
+  const baseSequences = [...train.ids, ...chatIds];
+  const baseLabels = [...train.rows.map(binaryLabel), ...chat.train.map(() => 0)];
+  const extra = augmentationRows(train.rows, chat.train);
+  const bag = trainDetector(corpus, [...baseSequences, ...extra.texts.map((t) => corpus.encode(t))], [...baseLabels, ...extra.labels]);
+  const items = calibrationItems(calibrationRows(test.rows, chat.eval));
+  const itemIds = items.map((x) => corpus.encode(x.text));
+  // The shipped threshold: chosen on held-out rows and held-out noise (jailbreak-calibration.ts).
+  const noise = noiseFigures(bag, items, itemIds, [0.5]);
+  // The same model trained without the noisy variants (the build before issue 12), for comparison.
+  const before = noiseFigures(trainDetector(corpus, baseSequences, baseLabels), items, itemIds, [PREVIOUS_THRESHOLD]);
   const truth = test.rows.map(binaryLabel);
   const predicted = predictLabels(bag, test.ids);
   const rate = (pick: (row: LabelledText) => boolean, wanted: number) => {
@@ -70,6 +102,8 @@ export function buildJailbreakDetector(corpus: Corpus, outDir: string): ModelRep
   const figures = {
     heldoutRows: test.rows.length,
     trainRows: train.rows.length,
+    augmentedTrainRows: extra.texts.length,
+    augmentation: AUGMENTATION,
     accuracy: round(accuracy(truth, predicted)),
     heldoutSampleAccuracy: round(accuracy(sample.map(binaryLabel), predictLabels(bag, sample.map((r) => corpus.encode(r.text))))),
     jailbreakRecall: rate((r) => r.label === 'jailbreak', 1),
@@ -81,6 +115,15 @@ export function buildJailbreakDetector(corpus: Corpus, outDir: string): ModelRep
       return { rows: chat.eval.length, rate: round(flagged / chat.eval.length) };
     })(),
     pairFeatures: bag.spec.pairCount,
+    calibration: {
+      rule: 'lowest of 0.50, 0.51, ..., 0.99 with false positives at most maxFalsePositiveRate both on all held-out benign items (rows, chit-chat and their held-out-noise variants) and on the variants of those at most shortChars long',
+      shortChars: SHORT_CHARS,
+      maxFalsePositiveRate: CALIBRATION.maxFalsePositiveRate,
+      noiseSeed: CALIBRATION.seed,
+      threshold: noise.threshold,
+    },
+    heldoutNoise: noise,
+    withoutAugmentation: before,
   };
   writeModelFolder(join(outDir, 'jailbreak-detector'), {
     onnx: bagClassifierOnnx(bag, { producerName: 'semroute-tools-models', docString: 'semroute default jailbreak / prompt-injection detector' }),

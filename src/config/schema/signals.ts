@@ -53,9 +53,20 @@ export const domainSignalSchema = z.strictObject({
   timeout_ms: timeoutMs,
 });
 
+/**
+ * Calibrated for the shipped models/jailbreak-detector: the lowest threshold with at most 0.5 %
+ * false positives on held-out benign prompts and their noisy variants, overall and on short prompts
+ * alone (training_figures.json calibration.threshold; a test keeps the two equal).
+ */
+export const DEFAULT_JAILBREAK_THRESHOLD = 0.66;
+
 export const jailbreakSignalSchema = z.strictObject({
   name: signalName,
-  threshold: probability.default(0.8).describe('Probability of the jailbreak label at or above which the signal matches.'),
+  threshold: probability
+    .default(DEFAULT_JAILBREAK_THRESHOLD)
+    .describe(
+      'Probability of the jailbreak label at or above which the signal matches. The default is calibrated for the shipped jailbreak-detector (at most 0.5% false positives on held-out benign prompts, plain and with ids, markup, code and the like around them; see models/README.md); calibrate again for another model.',
+    ),
   label: z.string().min(1).default('jailbreak').describe('The label that means "jailbreak" in the model\'s id2label.'),
   model: name.default('jailbreak').describe('The inference model (task sequence-classification).'),
   on_error: z
