@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { until } from './until.js';
 
 export interface RedisServer {
   readonly port: number;
@@ -89,14 +90,16 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** Waits until the server answers PING (it listens once it has started); fails at once if it exits. */
 async function waitForPong(port: number, proc: ChildProcess): Promise<void> {
-  const deadline = Date.now() + STARTUP_MS;
-  while (Date.now() < deadline) {
-    if (proc.exitCode !== null) throw new Error(`redis-server exited with code ${proc.exitCode} on port ${port}`);
-    if (await ping(port)) return;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error(`redis-server did not answer PING on port ${port} within ${STARTUP_MS} ms`);
+  await until(
+    async () => {
+      if (proc.exitCode !== null) throw new Error(`redis-server exited with code ${proc.exitCode} on port ${port}`);
+      return ping(port);
+    },
+    STARTUP_MS,
+    `redis-server answering PING on port ${port}`,
+  );
 }
 
 function ping(port: number): Promise<boolean> {
@@ -107,6 +110,7 @@ function ping(port: number): Promise<boolean> {
       socket.destroy();
       resolve(ok);
     };
+    // No answer yet (still starting, or a slow turn): "not yet", and waitForPong asks again.
     socket.setTimeout(500, () => done(false));
     socket.once('error', () => done(false));
     socket.once('connect', () => socket.write('PING\r\n'));
