@@ -1,5 +1,5 @@
 // The human form of an ExplainTrace: the request, a table of signals, each decision's rule tree,
-// then the choice, the model, the plugins and the refusal when there is one.
+// then the choice, the model, the plugins, the cache and the refusal when there is one.
 import type { ExplainTrace, SignalTrace } from '../pipeline/explain.js';
 import type { RuleTrace } from '../routing/rules.js';
 
@@ -30,6 +30,17 @@ function requestLine(t: ExplainTrace): string {
   return `request: ${r.protocol}, model "${r.model}", ${plural(r.messages, 'message')}, ~${plural(r.estimatedTokens, 'token')}${r.stream ? ', streaming' : ''}`;
 }
 
+function cacheLines(c: NonNullable<ExplainTrace['cache']>): string[] {
+  const how = c.match === 'semantic' ? `semantic (similarity ≥ ${c.similarity}, guard ${c.guard ? 'on' : 'off'})` : `exact only (${c.why ?? ''})`;
+  const out = [`cache: ${how}`];
+  if (c.lookup) {
+    const found = c.lookup.similarity !== undefined && c.lookup.result === 'hit_semantic' ? ` ${c.lookup.similarity.toFixed(3)}` : '';
+    out.push(`cache lookup: ${c.lookup.result}${found}`);
+    for (const r of c.lookup.rejected) out.push(`  rejected ${r.similarity.toFixed(3)} guard:${r.rule}${r.detail ? ` (${r.detail})` : ''}`);
+  }
+  return out;
+}
+
 export function formatExplain(t: ExplainTrace): string {
   const out = [requestLine(t), ''];
   if (t.route === 'auto') {
@@ -45,6 +56,7 @@ export function formatExplain(t: ExplainTrace): string {
   // A refused request reaches no model, whatever candidate the decision had.
   if (t.model && !t.reply) out.push(`model: ${t.model} (${t.modelWhy ?? ''})`);
   if (t.route === 'auto') out.push(`plugins: ${t.plugins.length ? t.plugins.join(', ') : 'none'}`);
+  if (t.cache) out.push(...cacheLines(t.cache));
   if (t.reply) out.push(`${t.route === 'auto' ? 'blocked' : 'error'}: ${t.reply.status} ${t.reply.code}: ${t.reply.message}`);
   out.push(`total: ${ms(t.totalMs)} ms`);
   return `${out.join('\n')}\n`;

@@ -14,6 +14,7 @@ import { parseRequestBody } from '../protocol/parse.js';
 import { explainRequest } from '../pipeline/explain.js';
 import type { RequestHeaders } from '../pipeline/headers.js';
 import type { RoutingSnapshot } from '../pipeline/snapshot.js';
+import type { StateContext } from '../pipeline/state-context.js';
 import { protocolNamed } from './explain.js';
 
 const JSON_TYPE = { 'content-type': JSON_CONTENT_TYPE };
@@ -32,7 +33,8 @@ export function explainedHeaders(headers: AdminRequest['headers']): RequestHeade
   return out;
 }
 
-export function explainRoutes(snapshot: () => RoutingSnapshot): AdminRoute[] {
+/** `state`: the router's shared state, so that the trace says what a cache lookup finds now. */
+export function explainRoutes(snapshot: () => RoutingSnapshot, state?: StateContext): AdminRoute[] {
   return [
     {
       method: 'POST',
@@ -50,7 +52,7 @@ export function explainRoutes(snapshot: () => RoutingSnapshot): AdminRoute[] {
           if (e instanceof RouterError) return errorResponse(e);
           throw e;
         }
-        const trace = await explainRequest(snap, protocol, req.body, explainedHeaders(req.headers));
+        const trace = await explainRequest(snap, protocol, req.body, explainedHeaders(req.headers), state);
         return { status: 200, headers: JSON_TYPE, body: JSON.stringify(trace) };
       },
     },

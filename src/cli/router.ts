@@ -128,7 +128,7 @@ export async function startRouter(opts: RouterOptions): Promise<RunningRouter> {
           () => snapshot.config.security.admin_tokens,
           (method) => (method === 'GET' ? 'viewer' : 'admin'),
         ),
-        routes: [...configRoutes(() => reloader), ...explainRoutes(() => snapshot)],
+        routes: [...configRoutes(() => reloader), ...explainRoutes(() => snapshot, state)],
         readiness: [
           { name: 'config', check: () => ({ ok: true, detail: configDetail(snapshot, reloader?.status()) }) },
           { name: 'models', check: () => ({ ok: true, detail: modelsDetail(snapshot) }) },

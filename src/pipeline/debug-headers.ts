@@ -1,6 +1,6 @@
 // Debug explanation headers: with security.debug_headers on and `x-semroute-debug: true` on the
-// request, the response carries the signals that matched (names and confidences, never text) and
-// why the decision and the model were chosen.
+// request, the response carries the signals that matched (names and confidences, never text), why
+// the decision and the model were chosen, and how the cache answered.
 import type { RouteChoice } from '../routing/router.js';
 import type { HeaderPair } from './outcome.js';
 import type { RequestHeaders } from './headers.js';
@@ -9,6 +9,8 @@ export const DEBUG_REQUEST_HEADER = 'x-semroute-debug';
 export const SIGNALS_HEADER = 'x-semroute-signals';
 export const WHY_HEADER = 'x-semroute-why';
 export const PLUGINS_HEADER = 'x-semroute-plugins';
+/** How the cache answered: exact, semantic:0.973, guard:numbers (a near hit rejected), over_window... */
+export const CACHE_DETAIL_HEADER = 'x-semroute-cache-detail';
 
 export function wantsDebug(headers: RequestHeaders): boolean {
   const v = headers.get(DEBUG_REQUEST_HEADER);
@@ -33,4 +35,9 @@ export function debugHeaders(choice: RouteChoice): HeaderPair[] {
   ];
   if (choice.applied.length > 0) out.push([PLUGINS_HEADER, ascii(choice.applied.join(', '))]);
   return out;
+}
+
+/** The cache step's detail (our own vocabulary: rule names, reasons, a similarity). */
+export function cacheDebugHeader(detail: string | undefined): HeaderPair[] {
+  return detail ? [[CACHE_DETAIL_HEADER, ascii(detail)]] : [];
 }

@@ -8,8 +8,10 @@ import { forwardedDoc } from '../routing/body-edits.js';
 import { traceRule, type RuleTrace } from '../routing/rules.js';
 import { runSignal } from '../signals/run.js';
 import { estimateTokens } from '../signals/context.js';
+import { explainCache, type CacheTrace } from './cache-explain.js';
 import type { RequestHeaders } from './headers.js';
 import type { RoutingSnapshot } from './snapshot.js';
+import type { StateContext } from './state-context.js';
 
 export interface SignalTrace {
   name: string;
@@ -45,14 +47,18 @@ export interface ExplainTrace {
   plugins: string[];
   /** The body the upstream would receive (auto route, when plugins or the model change it). */
   forwardedBody?: Record<string, unknown>;
+  /** The semantic cache, when the decision caches: exact or semantic matching, and what a lookup finds. */
+  cache?: CacheTrace;
   totalMs: number;
 }
 
+/** `state`: shared state, for the cache lookup (a running router's admin endpoint); nothing is stored. */
 export async function explainRequest(
   snap: RoutingSnapshot,
   protocol: Protocol,
   raw: Buffer,
   headers: RequestHeaders = new Map(),
+  state?: StateContext,
 ): Promise<ExplainTrace> {
   const t0 = performance.now();
   const base = { signals: [], decisions: [], plugins: [] };
@@ -108,6 +114,7 @@ export async function explainRequest(
   const choice = await router.plan(router.choose(results), ir);
   const reply = choice.block ? { status: choice.block.status, code: choice.block.code, message: choice.block.message } : undefined;
   const forwardedBody = reply ? undefined : forwardedDoc(ir.body, choice.edits, choice.model.served_name ?? choice.model.name);
+  const cache = await explainCache(snap, ir, headers, choice, state);
   return {
     request,
     route: 'auto',
@@ -120,6 +127,7 @@ export async function explainRequest(
     ...(reply ? { reply } : {}),
     plugins: choice.applied,
     ...(forwardedBody ? { forwardedBody } : {}),
+    ...(cache ? { cache } : {}),
     totalMs: performance.now() - t0,
   };
 }

@@ -9,7 +9,7 @@ import type { HeadersPluginConfig } from '../routing/router.js';
 import { tenantOf } from '../state/identity.js';
 import { applyAffinity } from './affinity-step.js';
 import { cacheStep, type CacheStep } from './cache-step.js';
-import { debugHeaders, wantsDebug } from './debug-headers.js';
+import { cacheDebugHeader, debugHeaders, wantsDebug } from './debug-headers.js';
 import type { StateContext } from './state-context.js';
 import { DECISION_HEADER, ENDPOINT_HEADER, MODEL_HEADER, type RequestHeaders } from './headers.js';
 import type { BodyOutcome } from './outcome.js';
@@ -59,7 +59,7 @@ export async function onRequestBody(
         ({ choice, endpoint } = await applyAffinity(state, snap, ir, headers, tenant, choice));
         cache = await cacheStep(state, snap, ir, headers, tenant, choice);
         if (cache.kind === 'hit') {
-          if (debugOn) cache.reply.headers.push(...debugHeaders(choice));
+          if (debugOn) cache.reply.headers.push(...debugHeaders(choice), ...cacheDebugHeader(cache.detail));
           return cache.reply;
         }
       }
@@ -77,7 +77,7 @@ export async function onRequestBody(
         out.responseHeaders.push(cache.header);
         if (cache.pending) out.cacheWrite = cache.pending;
       }
-      if (debugOn) out.responseHeaders.push(...debugHeaders(choice));
+      if (debugOn) out.responseHeaders.push(...debugHeaders(choice), ...cacheDebugHeader(cache.kind === 'miss' ? cache.detail : undefined));
       return out;
     }
   }

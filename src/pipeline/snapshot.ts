@@ -10,6 +10,7 @@ import { ruleSignalNames } from '../routing/rules.js';
 import { EndpointPicker } from '../routing/endpoints.js';
 import { InflightTracker } from '../routing/load.js';
 import { Router } from '../routing/router.js';
+import { GuardEngine } from '../state/cache-guard/index.js';
 import { buildSignals, modelsForSignals } from '../signals/build.js';
 import type { Signal, SignalObserver } from '../signals/types.js';
 import { ModelPool, modelSpecFor } from './model-pool.js';
@@ -42,6 +43,8 @@ export class RoutingSnapshot {
   readonly endpoints: EndpointPicker | undefined;
   /** Embeds the text of semantic cache lookups; undefined: exact matches only. */
   readonly cacheEmbedder: EmbedderHandle | undefined;
+  /** Checks every semantic cache candidate before it is served (cache.guard). */
+  readonly cacheGuard: GuardEngine;
 
   constructor(
     readonly config: Config,
@@ -59,6 +62,7 @@ export class RoutingSnapshot {
     this.release = opts.release ?? (() => undefined);
     this.models = opts.models ?? new Map();
     this.cacheEmbedder = opts.cacheEmbedder;
+    this.cacheGuard = new GuardEngine(config.cache.guard);
   }
 }
 

@@ -41,6 +41,8 @@ export interface PartitionInput {
   protocol: Protocol;
   stream: boolean;
   ir: RoutingRequest;
+  /** What routing does to the forwarded request (system prompt, reasoning, redaction, headers, backend model), fingerprinted. */
+  route?: string;
 }
 
 export interface CacheControl {
@@ -53,7 +55,14 @@ export const ANONYMOUS_TENANT = 'anonymous';
 /** Longer identity values (headers, body ids) are ignored: they are not ids, and would cost to hash. */
 const MAX_IDENTITY_BYTES = 256;
 
-/** Request fields that do not change the answer; everything else in the body is part of the key. */
+/**
+ * Request fields that do not change the answer; everything else in the body is part of the key.
+ * The default is deliberate: a field not listed here (temperature, top_p, seed, n, max_tokens,
+ * stop, logprobs, logit_bias, penalties, tools, tool_choice, response_format, reasoning_effort,
+ * chat_template_kwargs, a field a new API version adds...) splits the partition, even where it
+ * might not change this answer, because a cached answer served under the wrong one is wrong.
+ * (n > 1 and logprobs answers are never stored: capture.ts.)
+ */
 const NEUTRAL_FIELDS = new Set([
   'model', // replaced by the chosen model
   'messages', // normalised separately
@@ -216,7 +225,7 @@ function splitConversation(ir: RoutingRequest): { context: string; newest: unkno
  */
 export function cacheKeys(p: PartitionInput): { partition: CachePartition; exactKey: string } {
   const { context, newest } = splitConversation(p.ir);
-  const fields = [p.tenant, p.decision, p.model, p.protocol, p.stream, context, answerParams(p.ir.body)];
+  const fields = [p.tenant, p.decision, p.model, p.protocol, p.stream, context, answerParams(p.ir.body), ...(p.route !== undefined ? [p.route] : [])];
   const id = sha256Hex(canonicalJson(fields)).slice(0, 32);
   return { partition: { id, tenant: p.tenant }, exactKey: sha256Hex(`${id}\0${canonicalJson(newest)}`) };
 }

@@ -32,6 +32,8 @@ export type AffinitySwitchReason = 'higher_priority' | 'model_unavailable' | 'co
 export type CacheLookupResult = 'hit_exact' | 'hit_semantic' | 'miss' | 'bypass' | 'skipped';
 /** stored; not_storable (error, tool call, incomplete, too large...); failed (state unavailable). */
 export type CacheStoreResult = 'stored' | 'not_storable' | 'failed';
+/** Why a request's text never goes to the semantic cache (exact matches only): it fills the embedding window, or is over cache.guard.max_text_chars. */
+export type CacheSemanticSkipReason = 'over_window' | 'too_long';
 export type StateOp = 'get_pin' | 'set_pin' | 'lookup' | 'store';
 
 export interface RouterMetrics {
@@ -56,6 +58,10 @@ export interface RouterMetrics {
   recordAffinity(result: AffinityResult, reason?: AffinitySwitchReason): void;
   recordCacheLookup(result: CacheLookupResult, labels: { decision: string }): void;
   recordCacheStore(result: CacheStoreResult): void;
+  /** A semantic candidate the cache guard turned down, by rule (the guard's closed set of rule names, and no_text). */
+  recordCacheGuardRejection(rule: string): void;
+  /** A request looked up and stored by exact match only, and why. */
+  recordCacheSemanticSkip(reason: CacheSemanticSkipReason): void;
   /** A state operation that failed or was skipped (breaker open, timeout, error). */
   recordStateError(op: StateOp, reason: string): void;
   /** Called by the state backend's breaker: 1 closed (Redis in use), 0 open (features skipped). */
@@ -168,6 +174,12 @@ export function createMetrics(opts: MetricsOptions = {}): RouterMetrics {
   const cacheStores: Counter = meter.createCounter(name('cache_stores_total'), {
     description: 'Answers offered to the cache: stored, not_storable (error, tool call, incomplete, too large), failed.',
   });
+  const guardRejections: Counter = meter.createCounter(name('cache_guard_rejections_total'), {
+    description: 'Semantic cache candidates above the similarity that the cache guard turned down, by the rule that did (numbers, negation, order, ...; no_text: stored without its request text).',
+  });
+  const semanticSkips: Counter = meter.createCounter(name('cache_semantic_skips_total'), {
+    description: 'Requests matched by exact key only, never semantically, by reason (over_window: the text fills the embedding window; too_long: over cache.guard.max_text_chars).',
+  });
   const stateErrors: Counter = meter.createCounter(name('state_errors_total'), {
     description: 'State operations that failed or were skipped, by operation and reason (breaker_open, timeout, error, closed).',
   });
@@ -241,6 +253,12 @@ export function createMetrics(opts: MetricsOptions = {}): RouterMetrics {
     },
     recordCacheStore(result) {
       cacheStores.add(1, { result });
+    },
+    recordCacheGuardRejection(rule) {
+      guardRejections.add(1, { rule: labelValue(rule) });
+    },
+    recordCacheSemanticSkip(reason) {
+      semanticSkips.add(1, { reason });
     },
     recordStateError(op, reason) {
       stateErrors.add(1, { op, reason: labelValue(reason) });

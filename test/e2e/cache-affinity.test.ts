@@ -46,8 +46,9 @@ describe('semantic cache', () => {
     const first = await ask('What are your opening hours on Sunday?');
     expect(first.res.headers.get('x-semroute-cache')).toBe('miss');
     await waitStored(1);
-    const again = await ask('What are your opening hours on Sunday?');
+    const again = await ask('What are your opening hours on Sunday?', {}, { 'x-semroute-debug': 'true' });
     expect(again.res.status).toBe(200);
+    expect(again.res.headers.get('x-semroute-cache-detail')).toBe('exact');
     expect(again.res.headers.get('x-semroute-cache')).toBe('hit');
     expect(again.res.headers.get('x-semroute-decision')).toBe('faq');
     expect(JSON.parse(again.text).choices[0].message.content).toBe(JSON.parse(first.text).choices[0].message.content);
@@ -57,8 +58,10 @@ describe('semantic cache', () => {
   it('a paraphrase hits semantically; an unrelated question in the same decision does not', async () => {
     await ask('How do I get a refund for my order?');
     await waitStored(2);
-    const para = await ask('how do i get a refund for my order');
+    const para = await ask('how do i get a refund for my order', {}, { 'x-semroute-debug': 'true' });
     expect(para.res.headers.get('x-semroute-cache')).toBe('hit');
+    // The debug headers say how: semantically, past the cache guard, at this similarity.
+    expect(para.res.headers.get('x-semroute-cache-detail')).toMatch(/^semantic:(0|1)\.\d{3}$/);
     const other = await ask('Is a refund possible for gift cards bought abroad last year?');
     expect(other.res.headers.get('x-semroute-cache')).toBe('miss');
   });

@@ -49,6 +49,12 @@ export class RecordingMetrics implements RouterMetrics {
   recordCacheStore(result: string): void {
     this.state.push(`store:${result}`);
   }
+  recordCacheGuardRejection(rule: string): void {
+    this.state.push(`guard:${rule}`);
+  }
+  recordCacheSemanticSkip(reason: string): void {
+    this.state.push(`semantic_skip:${reason}`);
+  }
   recordStateError(op: string, reason: string): void {
     this.state.push(`error:${op}:${reason}`);
   }

@@ -217,6 +217,51 @@ describe('the cache partition', () => {
   });
 });
 
+describe('the cache partition: a semantic hit differs from its request in the newest user text only', () => {
+  const base = {
+    messages: [{ role: 'system', content: 'You are terse.' }, { role: 'user', content: 'Hello' }],
+  };
+  const id = (body: object, route?: string) =>
+    cacheKeys({ tenant: 't', decision: 'd', model: 'm', protocol: 'openai.chat', stream: false, ir: chat({ ...base, ...body }), ...(route !== undefined ? { route } : {}) }).partition.id;
+
+  it.each<[string, object]>([
+    ['the system prompt', { messages: [{ role: 'system', content: 'You are verbose.' }, { role: 'user', content: 'Hello' }] }],
+    ['a developer message', { messages: [{ role: 'developer', content: 'Answer in JSON.' }, { role: 'system', content: 'You are terse.' }, { role: 'user', content: 'Hello' }] }],
+    ['tools', { tools: [{ type: 'function', function: { name: 'get_weather', parameters: {} } }] }],
+    ['tool_choice', { tool_choice: 'required' }],
+    ['parallel_tool_calls', { parallel_tool_calls: false }],
+    ['response_format', { response_format: { type: 'json_schema', json_schema: { name: 'x', schema: {} } } }],
+    ['temperature', { temperature: 0 }],
+    ['top_p', { top_p: 0.1 }],
+    ['seed', { seed: 7 }],
+    ['n', { n: 1 }],
+    ['max_tokens', { max_tokens: 16 }],
+    ['stop', { stop: ['.'] }],
+    ['logprobs', { logprobs: true, top_logprobs: 2 }],
+    ['reasoning_effort', { reasoning_effort: 'high' }],
+    ['an unknown field (the default is: it changes the answer)', { brand_new_knob: 1 }],
+    ['a tool result after the newest user message', { messages: [...base.messages, { role: 'assistant', content: '', tool_calls: [{ id: 'c1', type: 'function', function: { name: 'f', arguments: '{}' } }] }, { role: 'tool', tool_call_id: 'c1', content: '42' }] }],
+  ])('changes with %s', (_, body) => {
+    expect(id(body)).not.toBe(id({}));
+  });
+
+  it.each<[string, object]>([
+    ['stream_options', { stream_options: { include_usage: true } }],
+    ['user', { user: 'u-1' }],
+    ['metadata', { metadata: { trace: 'x' } }],
+    ['store', { store: true }],
+    ['service_tier', { service_tier: 'auto' }],
+  ])('does not change with %s', (_, body) => {
+    expect(id(body)).toBe(id({}));
+  });
+
+  it('changes with what routing does to the forwarded request (the route fingerprint)', () => {
+    expect(id({}, 'a:system_prompt:insert')).not.toBe(id({}, 'b:system_prompt:insert'));
+    expect(id({}, 'a:')).not.toBe(id({}, 'a:reasoning:on'));
+    expect(id({}, 'a:')).not.toBe(id({}));
+  });
+});
+
 describe('cacheControl', () => {
   it('honours no-cache, no-store, both, and the bypass header', () => {
     expect(cacheControl(headers())).toEqual({ lookup: true, store: true });

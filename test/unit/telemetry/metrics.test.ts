@@ -98,6 +98,19 @@ describe('router metrics', () => {
     expect(value(exp, 'semroute_config_reloads_total', { result: 'rejected' })).toBe(2);
   });
 
+  it('counts cache guard rejections by rule and semantic skips by reason', async () => {
+    const m = make();
+    m.recordCacheGuardRejection('numbers');
+    m.recordCacheGuardRejection('numbers');
+    m.recordCacheGuardRejection('no_text');
+    m.recordCacheSemanticSkip('over_window');
+    const exp = parseExposition(await m.render());
+    expect(value(exp, 'semroute_cache_guard_rejections_total', { rule: 'numbers' })).toBe(2);
+    expect(value(exp, 'semroute_cache_guard_rejections_total', { rule: 'no_text' })).toBe(1);
+    expect(value(exp, 'semroute_cache_semantic_skips_total', { reason: 'over_window' })).toBe(1);
+    expect(exp.types.get('semroute_cache_guard_rejections_total')).toBe('counter');
+  });
+
   it('tracks open ext_proc streams and never goes below zero', async () => {
     const m = make();
     m.streamOpened();
