@@ -59,7 +59,9 @@ async function scanned(work: () => Promise<unknown>): Promise<number[]> {
   return lengths;
 }
 
-afterEach(() => jest.restoreAllMocks());
+afterEach(() => {
+  jest.restoreAllMocks();
+});
 
 describe('bounded text scans', () => {
   it.each(SHAPES)('keyword, regex, pii and language signals scan at most their windows of a 4 MB text (%s)', async (_name, make) => {
