@@ -15,14 +15,21 @@ const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 const COLON = 0x3a;
 
-/** Returns the index just past the closing quote of the string starting at `start`, or -1. */
-function skipString(buf: Uint8Array, start: number): number {
-  for (let i = start + 1; i < buf.length; i++) {
-    const c = buf[i];
-    if (c === BACKSLASH) i++;
-    else if (c === QUOTE) return i + 1;
+/**
+ * Returns the index just past the closing quote of the string starting at `start`, or -1. Jumps
+ * from quote to quote with Buffer.indexOf (native): a body is mostly prompt text inside strings,
+ * and a byte-at-a-time loop over 4 MB of it cost ~8 ms, as much as JSON.parse itself.
+ */
+function skipString(buf: Buffer, start: number): number {
+  for (let from = start + 1; ; ) {
+    const quote = buf.indexOf(QUOTE, from);
+    if (quote < 0) return -1;
+    // Escaped when an odd number of backslashes precedes it.
+    let b = quote - 1;
+    while (b > start && buf[b] === BACKSLASH) b--;
+    if ((quote - 1 - b) % 2 === 0) return quote + 1;
+    from = quote + 1;
   }
-  return -1;
 }
 
 /** Keys may be written with escapes ("mod\\u0065l"); compare them as JSON.parse would. */
@@ -43,7 +50,8 @@ function isSpace(c: number | undefined): boolean {
  * Scans `buf`; returns undefined when nesting exceeds maxDepth. Malformed input is not
  * diagnosed here (JSON.parse does that); the spans are only trusted after a successful parse.
  */
-export function scanJson(buf: Uint8Array, maxDepth: number, wantKeys: readonly string[]): ScanResult | undefined {
+export function scanJson(bytes: Uint8Array, maxDepth: number, wantKeys: readonly string[]): ScanResult | undefined {
+  const buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const topLevelStrings = new Map<string, { start: number; end: number }>();
   const keysSeen = new Set<string>();
   const duplicateKeys: string[] = [];

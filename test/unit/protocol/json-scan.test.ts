@@ -33,6 +33,26 @@ describe('scanJson', () => {
     expect(scan('{"a":"[[[[[[[[[["}', 2)!.maxDepth).toBe(1);
   });
 
+  it('skips strings of any escapes and length (quote to quote, not byte by byte)', () => {
+    const texts = ['\\', '\\"', 'a\\\\', '"\n"\\', 'x'.repeat(100_000), '"'.repeat(5000), `${'\\'.repeat(999)}"{[`, '😀 é 中 \u0000'];
+    for (const t of texts) {
+      const json = JSON.stringify({ content: t, nested: [[t]], model: 'm', tail: { model: t } });
+      const r = scan(json)!;
+      expect(r.maxDepth).toBe(3);
+      const span = r.topLevelStrings.get('model')!;
+      expect(Buffer.from(json).subarray(span.start, span.end).toString()).toBe('"m"');
+    }
+    // An unterminated string ends the scan without a span.
+    expect(scan('{"a":"no end \\"}')!.topLevelStrings.size).toBe(0);
+    // Structure inside strings never counts towards depth.
+    expect(scan(JSON.stringify({ s: '['.repeat(1000) }), 2)!.maxDepth).toBe(1);
+  });
+
+  it('accepts any Uint8Array, not only a Buffer', () => {
+    const bytes = new TextEncoder().encode('{"model":"auto"}');
+    expect(scanJson(bytes, 64, ['model'])!.topLevelStrings.get('model')).toEqual({ start: 9, end: 15 });
+  });
+
   it('splices a new value and leaves every other byte alone', () => {
     const raw = Buffer.from('{"seed": 12345678901234567890, "model" : "auto",\n "x": 1.50}');
     const span = scanJson(raw, 64, ['model'])!.topLevelStrings.get('model')!;
