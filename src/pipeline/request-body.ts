@@ -1,6 +1,7 @@
 // The request_body phase: parse, route, and plan the upstream request.
 import { RouterError } from '../protocol/errors.js';
 import type { Protocol } from '../protocol/ir.js';
+import { memberSpans, serializeEdited } from '../protocol/json-members.js';
 import { spliceJsonString } from '../protocol/json-scan.js';
 import { parseRequestBody } from '../protocol/parse.js';
 import type { ModelConfig } from '../config/schema.js';
@@ -104,9 +105,11 @@ export function forwardTo(snap: RoutingSnapshot, plan: ForwardPlan): Extract<Bod
   const served = model.served_name ?? model.name;
   let body: Buffer | undefined;
   if (rewrite && rewrite.edits.length > 0) {
-    // Plugins changed the body: serialise the edited copy (the in-place model splice is only for
-    // the common case where nothing else changes).
-    body = Buffer.from(JSON.stringify(forwardedDoc(rewrite.body, rewrite.edits, served)));
+    // Plugins changed the body: the edited copy, with every member they left alone copied from
+    // the client's bytes (re-serialising a 4 MB body whole costs twice its parse).
+    const doc = forwardedDoc(rewrite.body, rewrite.edits, served);
+    const spans = memberSpans(raw, ['messages']);
+    body = spans ? serializeEdited(raw, spans, rewrite.body, doc) : Buffer.from(JSON.stringify(doc));
   } else if (requestedModel !== served) {
     body = modelSpan ? spliceJsonString(raw, modelSpan, served) : rewriteModel(raw, served);
   }

@@ -20,7 +20,7 @@ const COLON = 0x3a;
  * from quote to quote with Buffer.indexOf (native): a body is mostly prompt text inside strings,
  * and a byte-at-a-time loop over 4 MB of it cost ~8 ms, as much as JSON.parse itself.
  */
-function skipString(buf: Buffer, start: number): number {
+export function skipString(buf: Buffer, start: number): number {
   for (let from = start + 1; ; ) {
     const quote = buf.indexOf(QUOTE, from);
     if (quote < 0) return -1;

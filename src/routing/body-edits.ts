@@ -1,9 +1,13 @@
 // Edits a decision makes to the forwarded JSON body (reasoning switch, system prompt, PII
-// redaction). Each edit works on a copy made once per request; the pipeline serialises it after.
+// redaction). Each edit works on a shallow copy made once per request and replaces what it
+// changes (copy on write): objects below the top level are shared with the parsed request and
+// must never be mutated. The pipeline then copies every unchanged member's bytes from the
+// client's body and serialises only what changed (protocol/json-members.ts).
 import type { CandidateConfig, ModelConfig } from '../config/schema.js';
 import type { Protocol } from '../protocol/ir.js';
 
 export type BodyDoc = Record<string, unknown>;
+/** Changes `doc` by assigning its top-level members; a nested value is replaced by a changed copy, never mutated. */
 export type BodyEdit = (doc: BodyDoc) => void;
 
 type Family = ModelConfig['reasoning_family'];
@@ -49,9 +53,13 @@ export function systemPromptEdit(mode: 'insert' | 'replace', text: string, proto
   };
 }
 
-/** Applies the edits to a copy of the body; the original (shared with the IR) stays untouched. */
+/**
+ * Applies the edits to a shallow copy of the body; the original (shared with the IR) stays
+ * untouched because edits replace, not mutate, what they change. Unchanged values stay the very
+ * same objects, which is how serialisation knows it may copy their bytes.
+ */
 export function applyEdits(body: BodyDoc, edits: readonly BodyEdit[]): BodyDoc {
-  const doc = structuredClone(body);
+  const doc = { ...body };
   for (const edit of edits) edit(doc);
   return doc;
 }

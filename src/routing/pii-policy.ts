@@ -26,18 +26,33 @@ interface TextSlot {
   write(doc: BodyDoc, text: string): void;
 }
 
+/** `list` with element `i` replaced (a copy: the parsed request's arrays are never mutated). */
+function withElement<T>(list: readonly T[], i: number, value: T): T[] {
+  const copy = [...list];
+  copy[i] = value;
+  return copy;
+}
+
 function textSlots(body: BodyDoc): TextSlot[] {
   const slots: TextSlot[] = [];
+  const messages = (doc: BodyDoc) => doc.messages as BodyDoc[];
   if (Array.isArray(body.messages)) {
     body.messages.forEach((m: unknown, i) => {
       const content = (m as BodyDoc | null)?.content;
       if (typeof content === 'string') {
-        slots.push({ text: content, write: (doc, t) => ((doc.messages as BodyDoc[])[i]!.content = t) });
+        slots.push({ text: content, write: (doc, t) => (doc.messages = withElement(messages(doc), i, { ...messages(doc)[i]!, content: t })) });
       } else if (Array.isArray(content)) {
         content.forEach((part: unknown, j) => {
           const p = part as BodyDoc | null;
           if (p?.type === 'text' && typeof p.text === 'string') {
-            slots.push({ text: p.text, write: (doc, t) => ((((doc.messages as BodyDoc[])[i]!.content as BodyDoc[])[j]!).text = t) });
+            slots.push({
+              text: p.text,
+              write: (doc, t) => {
+                const message = messages(doc)[i]!;
+                const parts = message.content as BodyDoc[];
+                doc.messages = withElement(messages(doc), i, { ...message, content: withElement(parts, j, { ...parts[j]!, text: t }) });
+              },
+            });
           }
         });
       }
@@ -46,7 +61,7 @@ function textSlots(body: BodyDoc): TextSlot[] {
     slots.push({ text: body.prompt, write: (doc, t) => (doc.prompt = t) });
   } else if (Array.isArray(body.prompt)) {
     body.prompt.forEach((p: unknown, i) => {
-      if (typeof p === 'string') slots.push({ text: p, write: (doc, t) => ((doc.prompt as string[])[i] = t) });
+      if (typeof p === 'string') slots.push({ text: p, write: (doc, t) => (doc.prompt = withElement(doc.prompt as string[], i, t)) });
     });
   }
   return slots;
