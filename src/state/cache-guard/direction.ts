@@ -53,21 +53,31 @@ const PAIRS: readonly Pair[] = [
   ['male', ['male', 'man', 'men', 'boy', 'boys'], 'female', ['female', 'woman', 'women', 'girl', 'girls']],
 ];
 
-/** word (or two-word phrase) → the pair sides it names, as "pairIndex:side". */
-const CLASSES = new Map<string, string[]>();
+/** A side of a pair: the pair's index and its side (bit 1: the first, bit 2: the second). */
+type Side = readonly [pair: number, bit: 1 | 2];
+
+/** word (or two-word phrase) → the pair sides it names. */
+const CLASSES = new Map<string, Side[]>();
 PAIRS.forEach(([, xs, , ys], p) => {
-  for (const [side, words] of [[0, xs], [1, ys]] as const) {
-    for (const w of words) CLASSES.set(w, [...(CLASSES.get(w) ?? []), `${p}:${side}`]);
+  for (const [bit, words] of [[1, xs], [2, ys]] as const) {
+    for (const w of words) CLASSES.set(w, [...(CLASSES.get(w) ?? []), [p, bit]]);
   }
 });
+/** First words of the listed two-word phrases ("at least"). */
+const PHRASE_STARTS = new Set([...CLASSES.keys()].filter((k) => k.includes(' ')).map((k) => k.split(' ')[0]!));
 
 const TO_BEFORE = new Set(['the', 'a', 'an', 'my', 'your', 'our', 'their', 'his', 'her', 'its', 'this', 'that', 'these', 'those', 'me', 'you', 'him', 'us', 'them', 'it']);
 
+const SUFFIXES = [['s', ''], ['es', ''], ['ed', ''], ['d', ''], ['ing', ''], ['ing', 'e']] as const;
+
 /** Inflected forms: "increases", "increased", "increasing", "reduced" → their listed base. */
-function classesOf(lower: string): string[] | undefined {
+function classesOf(lower: string): Side[] | undefined {
   const direct = CLASSES.get(lower);
   if (direct) return direct;
-  for (const [suffix, add] of [['s', ''], ['es', ''], ['ed', ''], ['d', ''], ['ing', ''], ['ing', 'e']] as const) {
+  const last = lower.charCodeAt(lower.length - 1);
+  // Only words ending in s, d or g can carry one of the suffixes.
+  if (last !== 0x73 && last !== 0x64 && last !== 0x67) return undefined;
+  for (const [suffix, add] of SUFFIXES) {
     if (lower.length > suffix.length + 2 && lower.endsWith(suffix)) {
       const hit = CLASSES.get(lower.slice(0, -suffix.length) + add);
       if (hit) return hit;
@@ -76,32 +86,33 @@ function classesOf(lower: string): string[] | undefined {
   return undefined;
 }
 
-export type DirectionFeatures = Set<string>;
+/** Per pair: bit 1, the first side is used; bit 2, the second. */
+export type DirectionFeatures = Uint8Array;
 
 export const directionRule: GuardRule<DirectionFeatures> = {
   name: 'direction',
   extract: (text: GuardText) => {
-    const sides = new Set<string>();
+    const sides = new Uint8Array(PAIRS.length);
     const { tokens } = text;
     for (let i = 0; i < tokens.length; i++) {
       const t = tokens[i]!;
       if (t.kind !== 'word') continue;
-      const phrase = tokens[i + 1]?.kind === 'word' ? CLASSES.get(`${t.lower} ${tokens[i + 1]!.lower}`) : undefined;
+      const next = tokens[i + 1];
+      const phrase = PHRASE_STARTS.has(t.lower) && next?.kind === 'word' ? CLASSES.get(`${t.lower} ${next.lower}`) : undefined;
       if (phrase) {
-        for (const c of phrase) sides.add(c);
+        for (const [p, bit] of phrase) sides[p]! |= bit;
         i++;
         continue;
       }
-      if (t.lower === 'to' && !isDirectionalTo(tokens[i + 1])) continue;
-      for (const c of classesOf(t.lower) ?? []) sides.add(c);
+      if (t.lower === 'to' && !isDirectionalTo(next)) continue;
+      for (const [p, bit] of classesOf(t.lower) ?? []) sides[p]! |= bit;
     }
     return sides;
   },
   compare(a, b) {
     for (let p = 0; p < PAIRS.length; p++) {
-      const inA = sidesOf(a, p);
-      const inB = sidesOf(b, p);
-      if (inA + inB === 3 && inA !== 0 && inB !== 0) return `${PAIRS[p]![0]} / ${PAIRS[p]![2]}: ${name(p, inA)} vs ${name(p, inB)}`;
+      // One side only in one text, the other side only in the other.
+      if (a[p]! + b[p]! === 3 && a[p] !== 0 && b[p] !== 0) return `${PAIRS[p]![0]} / ${PAIRS[p]![2]}: ${name(p, a[p]!)} vs ${name(p, b[p]!)}`;
     }
     return undefined;
   },
@@ -112,11 +123,6 @@ function isDirectionalTo(next: Token | undefined): boolean {
   if (next.kind === 'number' || next.text === '$' || next.text === '€' || next.text === '£') return true;
   if (next.kind !== 'word') return false;
   return TO_BEFORE.has(next.lower) || unitOf(next.lower) !== undefined || /^\p{Lu}/u.test(next.text);
-}
-
-/** Bit 1: the first side is used, bit 2: the second. */
-function sidesOf(s: DirectionFeatures, p: number): number {
-  return (s.has(`${p}:0`) ? 1 : 0) | (s.has(`${p}:1`) ? 2 : 0);
 }
 
 function name(p: number, bits: number): string {

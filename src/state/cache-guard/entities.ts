@@ -31,8 +31,10 @@ export function entitiesRule(opts: { sentenceStart: boolean }): GuardRule<Entity
 }
 
 function isName(t: Token, sentenceStart: boolean): boolean {
-  if (NOT_NAMES.has(t.lower)) return false;
   const w = t.text;
+  // Most words: no capital letter and no digit.
+  if (w === t.lower && !/\d/.test(w)) return false;
+  if (NOT_NAMES.has(t.lower)) return false;
   if (/\p{N}/u.test(w) && /\p{L}/u.test(w)) return true;
   if (/\p{Ll}\p{Lu}/u.test(w)) return true;
   if (w.length >= 2 && !/\p{Ll}/u.test(w) && /\p{Lu}/u.test(w)) return true;

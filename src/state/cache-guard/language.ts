@@ -34,12 +34,23 @@ function scriptOfCode(c: number): string | undefined {
 export function scriptOf(raw: string): string | undefined {
   const counts = new Map<string, number>();
   let letters = 0;
+  let latin = 0;
   for (let i = 0; i < raw.length && letters < SCRIPT_SAMPLE; i++) {
-    const s = scriptOfCode(raw.charCodeAt(i));
+    const c = raw.charCodeAt(i);
+    if (c < 0x80) {
+      // ASCII letters, the common case, without a map.
+      if ((c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a)) {
+        latin++;
+        letters++;
+      }
+      continue;
+    }
+    const s = scriptOfCode(c);
     if (!s) continue;
     letters++;
     counts.set(s, (counts.get(s) ?? 0) + 1);
   }
+  if (latin > 0) counts.set('latin', (counts.get('latin') ?? 0) + latin);
   if (letters < MIN_LETTERS) return undefined;
   // Japanese mixes kana with Han: any kana makes Han text Japanese.
   const kana = counts.get('kana') ?? 0;
@@ -50,18 +61,30 @@ export function scriptOf(raw: string): string | undefined {
   return bestCount >= letters / 2 ? best : undefined;
 }
 
+const LANGUAGES = Object.keys(STOP_WORDS);
+/** stop word → the indexes (in LANGUAGES) of the languages it belongs to. */
+const STOP_WORD_LANGUAGES = new Map<string, number[]>();
+LANGUAGES.forEach((lang, i) => {
+  for (const w of STOP_WORDS[lang]!) STOP_WORD_LANGUAGES.set(w, [...(STOP_WORD_LANGUAGES.get(w) ?? []), i]);
+});
+
 /** The Latin-script language with the most stop words: at least two, and more than any other. */
 export function latinLanguageOf(text: GuardText): string | undefined {
-  let best: string | undefined;
-  let bestHits = 0;
-  let second = 0;
-  for (const [lang, words] of Object.entries(STOP_WORDS)) {
-    let hits = 0;
-    for (const t of text.tokens) if (t.kind === 'word' && words.has(t.lower)) hits++;
-    if (hits > bestHits) [best, bestHits, second] = [lang, hits, bestHits];
-    else if (hits > second) second = hits;
+  const hits = new Array<number>(LANGUAGES.length).fill(0);
+  for (const t of text.tokens) {
+    if (t.kind !== 'word') continue;
+    const langs = STOP_WORD_LANGUAGES.get(t.lower);
+    if (langs) for (const i of langs) hits[i]!++;
   }
-  return bestHits >= 2 && bestHits > second ? best : undefined;
+  let best = -1;
+  let second = 0;
+  for (let i = 0; i < hits.length; i++) {
+    if (best < 0 || hits[i]! > hits[best]!) {
+      if (best >= 0) second = hits[best]!;
+      best = i;
+    } else if (hits[i]! > second) second = hits[i]!;
+  }
+  return hits[best]! >= 2 && hits[best]! > second ? LANGUAGES[best] : undefined;
 }
 
 export const languageRule: GuardRule<LanguageFeatures> = {

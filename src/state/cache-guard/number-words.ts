@@ -12,9 +12,14 @@ const ORDINALS: Record<string, number> = {
   second: 2, third: 3, fourth: 4, fifth: 5, sixth: 6, seventh: 7, eighth: 8, ninth: 9, tenth: 10, eleventh: 11, twelfth: 12,
 };
 
-export const isNumberWord = (w: string): boolean => w in SMALL || w in SCALES;
-export const ordinalOf = (w: string): number | undefined => ORDINALS[w];
-export const scaleOf = (w: string): number | undefined => SCALES[w];
+// Maps, not the objects: "constructor" must not be a number word.
+const SMALL_MAP = new Map(Object.entries(SMALL));
+const SCALE_MAP = new Map(Object.entries(SCALES));
+const ORDINAL_MAP = new Map(Object.entries(ORDINALS));
+
+export const isNumberWord = (w: string): boolean => SMALL_MAP.has(w) || SCALE_MAP.has(w);
+export const ordinalOf = (w: string): number | undefined => ORDINAL_MAP.get(w);
+export const scaleOf = (w: string): number | undefined => SCALE_MAP.get(w);
 
 /** The value of a run of number words (already split: "twenty", "one"); undefined if not one. */
 export function numberWordsValue(words: readonly string[]): number | undefined {
@@ -22,8 +27,8 @@ export function numberWordsValue(words: readonly string[]): number | undefined {
   let current = 0;
   let any = false;
   for (const w of words) {
-    const small = SMALL[w];
-    const scale = SCALES[w];
+    const small = SMALL_MAP.get(w);
+    const scale = SCALE_MAP.get(w);
     if (small !== undefined) current += small;
     else if (scale === 100 || scale === 12) current = (current || 1) * scale;
     else if (scale !== undefined) {

@@ -6,47 +6,63 @@
 import type { GuardRule } from './rule.js';
 import type { GuardText } from './text.js';
 
-export type OrderFeatures = string[];
+export interface OrderFeatures {
+  /** Lower-case words and numbers (as values), in order. */
+  words: string[];
+  set: Set<string>;
+}
 
 export function orderRule(opts: { minOverlap: number; minSharedWords: number }): GuardRule<OrderFeatures> {
   return {
     name: 'order',
     extract: (text: GuardText) => {
-      const out: string[] = [];
+      const words: string[] = [];
       for (const t of text.tokens) {
-        if (t.kind === 'word') out.push(t.lower);
-        else if (t.kind === 'number') out.push(String(Number(t.text.replace(/,/g, ''))));
+        if (t.kind === 'word') words.push(t.lower);
+        else if (t.kind === 'number') words.push(String(Number(t.text.replace(/,/g, ''))));
       }
-      return out;
+      return { words, set: new Set(words) };
     },
     compare(a, b) {
-      const inA = new Set(a);
-      const shared = new Set(b.filter((w) => inA.has(w)));
-      if (shared.size < opts.minSharedWords) return undefined;
-      const sa = a.filter((w) => shared.has(w));
-      const sb = b.filter((w) => shared.has(w));
-      const overlap = bigramDice(sa, sb);
+      // Shared words get small ids; each text becomes the sequence of its shared words' ids.
+      const ids = new Map<string, number>();
+      for (const w of a.set) if (b.set.has(w)) ids.set(w, ids.size);
+      if (ids.size < opts.minSharedWords) return undefined;
+      const overlap = bigramDice(sharedSequence(a.words, ids), sharedSequence(b.words, ids));
       return overlap < opts.minOverlap ? `shared words reordered: bigram overlap ${overlap.toFixed(2)} < ${opts.minOverlap}` : undefined;
     },
   };
 }
 
-/** 2·|common bigrams| / (|bigrams a| + |bigrams b|), bigrams as a multiset. */
-export function bigramDice(a: readonly string[], b: readonly string[]): number {
+function sharedSequence(words: readonly string[], ids: ReadonlyMap<string, number>): number[] {
+  const out: number[] = [];
+  for (const w of words) {
+    const id = ids.get(w);
+    if (id !== undefined) out.push(id);
+  }
+  return out;
+}
+
+/** 2·|common bigrams| / (|bigrams a| + |bigrams b|), bigrams as a multiset; ids below 2^20. */
+export function bigramDice(a: readonly number[], b: readonly number[]): number {
   if (a.length < 2 || b.length < 2) return 1;
-  const counts = new Map<string, number>();
-  for (let i = 1; i < a.length; i++) {
-    const k = `${a[i - 1]}\u0000${a[i]}`;
-    counts.set(k, (counts.get(k) ?? 0) + 1);
-  }
+  const ka = bigramKeys(a);
+  const kb = bigramKeys(b);
+  // Both sorted: count the common keys in one merge.
   let common = 0;
-  for (let i = 1; i < b.length; i++) {
-    const k = `${b[i - 1]}\u0000${b[i]}`;
-    const n = counts.get(k) ?? 0;
-    if (n > 0) {
+  for (let i = 0, j = 0; i < ka.length && j < kb.length; ) {
+    if (ka[i]! === kb[j]!) {
       common++;
-      counts.set(k, n - 1);
-    }
+      i++;
+      j++;
+    } else if (ka[i]! < kb[j]!) i++;
+    else j++;
   }
-  return (2 * common) / (a.length - 1 + (b.length - 1));
+  return (2 * common) / (ka.length + kb.length);
+}
+
+function bigramKeys(ids: readonly number[]): Float64Array {
+  const keys = new Float64Array(ids.length - 1);
+  for (let i = 1; i < ids.length; i++) keys[i - 1] = ids[i - 1]! * 0x100000 + ids[i]!;
+  return keys.sort();
 }

@@ -24,51 +24,55 @@ export interface GuardText {
 
 // Numbers (1,000,000.5 with thousands groups, or 3.14), words (letters, marks, digits, _ and
 // inner apostrophes), or one other visible character.
-const TOKEN = /\d{1,3}(?:,\d{3})+(?:\.\d+)?(?!\d)|\d+(?:\.\d+)?|[\p{L}\p{M}][\p{L}\p{M}\p{N}_]*(?:'[\p{L}\p{M}]+)*|[^\s\p{L}\p{M}\p{N}]/gu;
+const TOKEN = /(\d{1,3}(?:,\d{3})+(?:\.\d+)?(?!\d)|\d+(?:\.\d+)?)|([\p{L}\p{M}][\p{L}\p{M}\p{N}_]*(?:'[\p{L}\p{M}]+)*)|[^\s\p{L}\p{M}\p{N}]/gu;
+/** The same for ASCII text, several times faster than the Unicode one. */
+const ASCII_TOKEN = /(\d{1,3}(?:,\d{3})+(?:\.\d+)?(?!\d)|\d+(?:\.\d+)?)|([A-Za-z][A-Za-z0-9_]*(?:'[A-Za-z]+)*)|[^\sA-Za-z0-9]/g;
+const NON_ASCII = /[\u0080-\uffff]/;
 /** Scripts written without spaces: each character is a word of its own. */
 const UNSPACED = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Thai}]/u;
 const UNSPACED_PARTS = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Thai}]|[^\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Thai}]+/gu;
 const SENTENCE_END = new Set(['.', '!', '?', ';', ':', '。', '！', '？', '…']);
 
 export function readText(input: string): GuardText {
-  const raw = input.replace(/[’‘]/g, (c, i: number) => (c === '’' && isLetter(input, i - 1) ? "'" : c));
+  const raw = input.includes('’') ? input.replace(/(?<=[\p{L}\p{N}])’/gu, "'") : input;
+  const lines = raw.includes('\n');
+  const ascii = !NON_ASCII.test(raw);
+  const unspaced = !ascii && UNSPACED.test(raw);
   const tokens: Token[] = [];
+  const words = new Set<string>();
   let atStart = true;
   let end = 0;
-  for (const m of raw.matchAll(TOKEN)) {
+  for (const m of raw.matchAll(ascii ? ASCII_TOKEN : TOKEN)) {
     const start = m.index;
     const text = m[0];
-    if (raw.slice(end, start).includes('\n')) atStart = true;
+    if (lines && raw.slice(end, start).includes('\n')) atStart = true;
     const glued = tokens.length > 0 && start === end;
     end = start + text.length;
-    const c = text.charCodeAt(0);
-    const kind: TokenKind = c >= 48 && c <= 57 ? 'number' : text.length === 1 && !/[\p{L}\p{M}]/u.test(text) ? 'symbol' : 'word';
-    if (kind === 'symbol') {
-      tokens.push({ text, lower: text, kind, sentenceStart: false, glued });
+    if (m[1] === undefined && m[2] === undefined) {
+      tokens.push({ text, lower: text, kind: 'symbol', sentenceStart: false, glued });
       if (SENTENCE_END.has(text)) atStart = true;
       continue;
     }
-    if (kind === 'word' && UNSPACED.test(text)) {
+    const kind: TokenKind = m[1] !== undefined ? 'number' : 'word';
+    if (unspaced && kind === 'word' && UNSPACED.test(text)) {
       // Unspaced scripts: one token per character, each as a word (Latin parts stay whole).
       text.match(UNSPACED_PARTS)!.forEach((part, k) => {
-        tokens.push({ text: part, lower: part.toLowerCase(), kind, sentenceStart: atStart, glued: k > 0 || glued });
+        const lower = part.toLowerCase();
+        tokens.push({ text: part, lower, kind, sentenceStart: atStart, glued: k > 0 || glued });
+        words.add(lower);
         atStart = false;
       });
       continue;
     }
-    tokens.push({ text, lower: text.toLowerCase(), kind, sentenceStart: atStart, glued });
+    const lower = text.toLowerCase();
+    tokens.push({ text, lower, kind, sentenceStart: atStart, glued });
+    words.add(withoutPossessive(lower));
     atStart = false;
   }
-  const words = new Set<string>();
-  for (const t of tokens) if (t.kind !== 'symbol') words.add(withoutPossessive(t.lower));
   return { raw, tokens, words };
 }
 
 /** "paris's" → "paris" (the possessive changes no answer). */
 export function withoutPossessive(word: string): string {
   return word.endsWith("'s") ? word.slice(0, -2) : word;
-}
-
-function isLetter(s: string, i: number): boolean {
-  return i >= 0 && /[\p{L}\p{N}]/u.test(s[i]!);
 }

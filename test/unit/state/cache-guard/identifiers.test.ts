@@ -15,6 +15,8 @@ describe('identifiers rule', () => {
     ['a path', 'Who owns /etc/passwd?', 'Who owns /etc/shadow?'],
     ['a URL', 'Summarise https://example.com/a', 'Summarise https://example.com/b'],
     ['a call', 'When is componentDidMount() called?', 'When is componentWillUnmount() called?'],
+    ['a plain call', 'What does print() return?', 'What does input() return?'],
+    ['a longer identifier is another one', 'What does getUser return?', 'What does getUserById return?'],
     ['fenced code', 'Fix this:\n```\nx = 1 +\n```', 'Fix this:\n```\ny = 2 +\n```'],
   ])('rejects %s', (_, a, b) => {
     expect(check(a, b)).toBeDefined();
@@ -23,6 +25,7 @@ describe('identifiers rule', () => {
 
   it.each([
     ['backticks or not', 'What does `useEffect` do?', 'what does useEffect do'],
+    ['a call written without parentheses', 'What does print() return?', 'what does print return'],
     ['case of an inner-capital name', 'How do I sort an array in JavaScript?', 'how to sort an array in javascript'],
     ['sentence punctuation after a name', 'Why does index.ts fail?', 'index.ts fails. Why?'],
     ['abbreviations are not dotted names', 'Name fruits, e.g. apples', 'Name fruits, for example apples'],
