@@ -1,7 +1,8 @@
 // `semroute eval --model NAME --dataset FILE.jsonl [--json] [--provider cpu|cuda|webgpu]`: runs each
 // {"text","label"} line through a sequence classifier and reports accuracy, per-class
 // precision/recall/F1 and the confusion matrix. Exit 0 on a report, 1 on bad input, 2 on usage.
-// With --config and no --model it evaluates routing instead (eval-routing.ts).
+// With --config and no --model it evaluates routing instead (eval-routing.ts); with --cache-pairs it
+// calibrates the semantic cache's similarity (eval-cache-pairs.ts).
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -10,6 +11,7 @@ import { ConfigError, loadConfigFile } from '../config/load.js';
 import { evaluate, formatReport } from '../inference/evaluation.js';
 import { loadModel, type ClassifierHandle } from '../inference/model.js';
 import { withDefaults, type ProviderKind } from '../inference/types.js';
+import { CACHE_PAIRS_USAGE, runCachePairsEval } from './eval-cache-pairs.js';
 import { ROUTING_USAGE, runRoutingEval } from './eval-routing.js';
 
 export interface EvalOutput {
@@ -17,7 +19,7 @@ export interface EvalOutput {
   stderr(s: string): void;
 }
 
-const USAGE = `usage: semroute eval --model NAME|DIR [--config FILE] --dataset FILE.jsonl [--json] [--provider cpu|cuda|webgpu]\n${ROUTING_USAGE.replace('usage:', '      ')}`;
+const USAGE = `usage: semroute eval --model NAME|DIR [--config FILE] --dataset FILE.jsonl [--json] [--provider cpu|cuda|webgpu]\n${ROUTING_USAGE.replace('usage:', '      ')}${CACHE_PAIRS_USAGE.replace('usage:', '      ')}`;
 const PROVIDERS: readonly string[] = ['cpu', 'cuda', 'webgpu'];
 // Enough calls in flight to fill batches without tripping the queue bound.
 const IN_FLIGHT = 64;
@@ -91,6 +93,12 @@ function configModelDir(file: string, name: string): string {
   return m.path;
 }
 
+/** Cache calibration mode: --cache-pairs given. */
+function calibratesCache(args: string[]): boolean {
+  const { values } = parseArgs({ args, strict: false, options: { 'cache-pairs': { type: 'string' } } });
+  return values['cache-pairs'] !== undefined;
+}
+
 /** Routing mode: a config to route with and no classifier named. */
 function evaluatesRouting(args: string[]): boolean {
   const { values } = parseArgs({ args, strict: false, options: { model: { type: 'string' }, config: { type: 'string' } } });
@@ -98,6 +106,7 @@ function evaluatesRouting(args: string[]): boolean {
 }
 
 export async function runEval(args: string[], out: EvalOutput): Promise<number> {
+  if (calibratesCache(args)) return runCachePairsEval(args, out);
   if (evaluatesRouting(args)) return runRoutingEval(args, out);
   let values: { model?: string; dataset?: string; json?: boolean; provider?: string; config?: string };
   try {

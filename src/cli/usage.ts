@@ -11,9 +11,11 @@ Usage:
   semroute explain --config FILE [--protocol chat|completions] [--header 'NAME: VALUE']... [--json] [BODYFILE|-]
   semroute eval --model NAME|DIR [--config FILE] --dataset FILE.jsonl [--json] [--provider cpu|cuda|webgpu]
   semroute eval --config FILE --dataset FILE.jsonl [--json] [--min-accuracy X]
+  semroute eval --cache-pairs FILE.jsonl [--model DIR | --config FILE] [--max-false-hits 0.01] [--by-kind] [--json]
   semroute version
 
 serve and dev watch the config file and reload it on change or SIGHUP.
 explain prints how the config routes one request body (stdin by default).
-eval --model scores one classifier; eval --config without --model scores routing decisions.
+eval --model scores one classifier; eval --config without --model scores routing decisions;
+eval --cache-pairs calibrates the semantic cache's similarity on {"a","b","same"} pairs.
 `;

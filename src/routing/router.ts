@@ -13,7 +13,8 @@ import { selectCandidate, type Candidate } from './selection.js';
 
 export type BlockConfig = NonNullable<PluginsConfig['block']>;
 export type HeadersPluginConfig = NonNullable<PluginsConfig['headers']>;
-export type CachePluginConfig = NonNullable<PluginsConfig['cache']>;
+/** A decision's cache plugin with its similarity resolved (cache.similarity when the decision sets none). */
+export type CachePluginConfig = NonNullable<PluginsConfig['cache']> & { similarity: number };
 
 /** The decision step's answer: which decision, before a model is picked. */
 export interface DecisionMatch {
@@ -64,6 +65,7 @@ interface CompiledDecision {
   needsTokens: boolean;
   candidates: Candidate[];
   pii?: PiiPolicy;
+  cache?: CachePluginConfig;
 }
 
 const PII_BLOCK: BlockConfig = { status: 403, message: 'This request contains personal data and was blocked by policy.', code: 'pii_blocked' };
@@ -125,7 +127,8 @@ export class Router {
   private compile(d: DecisionConfig): CompiledDecision {
     const candidates = d.models.map((c) => ({ config: c, model: this.model(c.model) }));
     const needsTokens = d.strategy === 'cheapest' || candidates.some((c) => c.model.max_context_tokens !== undefined);
-    return { config: d, candidates, catchAll: ruleSignalNames(d.rules).size === 0, needsTokens, ...(d.plugins.pii ? { pii: new PiiPolicy(d.plugins.pii) } : {}) };
+    const cache = d.plugins.cache && { ...d.plugins.cache, similarity: d.plugins.cache.similarity ?? this.config.cache.similarity };
+    return { config: d, candidates, catchAll: ruleSignalNames(d.rules).size === 0, needsTokens, ...(d.plugins.pii ? { pii: new PiiPolicy(d.plugins.pii) } : {}), ...(cache ? { cache } : {}) };
   }
 
   private candidate(name: string): Candidate {
@@ -207,7 +210,7 @@ export class Router {
   /** Picks the model and runs the decision's plugins. */
   async plan(match: DecisionMatch, ir: RoutingRequest): Promise<RouteChoice> {
     const d = this.compiled(match.decision);
-    const { block, headers, system_prompt, cache } = d.config.plugins;
+    const { block, headers, system_prompt } = d.config.plugins;
     // Everything a later step (affinity) may need of the route is on the choice.
     const base: DecisionMatch & Pick<RouteChoice, 'priority' | 'headers' | 'cache'> = {
       decision: match.decision,
@@ -217,7 +220,7 @@ export class Router {
       priority: d.config.priority,
     };
     if (headers) base.headers = headers;
-    if (cache) base.cache = cache;
+    if (d.cache) base.cache = d.cache;
     const selection = selectCandidate(d.candidates, d.config.strategy, d.config.require_tags, {
       promptTokens: d.needsTokens ? estimateTokens(ir) : 0,
       outputTokens: ir.maxOutputTokens ?? 0,

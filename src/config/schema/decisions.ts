@@ -72,7 +72,7 @@ const pluginsSchema = z
     cache: z
       .strictObject({
         enabled: z.boolean().default(true).describe('Look up and store answers for this decision.'),
-        similarity: probability.default(0.95).describe('Lowest cosine similarity for a semantic hit.'),
+        similarity: probability.optional().describe('Lowest cosine similarity for a semantic hit (default: cache.similarity).'),
         ttl_seconds: z.number().int().positive().optional().describe('Overrides cache.ttl_seconds.'),
       })
       .optional()

@@ -124,7 +124,7 @@ export const cacheSchema = z
     enabled: z.boolean().default(false).describe('Master switch; decisions opt in with the cache plugin.'),
     ttl_seconds: z.number().int().positive().default(3600).describe('How long a cached answer lives.'),
     max_entries_per_partition: z.number().int().positive().default(100_000).describe('Bound per (tenant, decision, model, ...) partition; oldest evicted.'),
-    similarity: probability.default(0.95).describe('Default lowest similarity for a semantic hit.'),
+    similarity: probability.default(0.965).describe('Default lowest similarity for a semantic hit.'),
     embedding_model: z.string().default('embedding').describe('The inference model (task embedding) used for semantic lookups.'),
     cache_tool_calls: z.boolean().default(false).describe('Also store answers that call tools.'),
     max_entry_bytes: z.number().int().positive().default(256 * 1024).describe('Larger answers are not stored.'),
