@@ -3,7 +3,7 @@ SHELL := /bin/bash
 NODE_MODULES_STAMP := node_modules/.package-lock.json
 DEV_CONFIG ?= deploy/local/semroute.yaml
 
-.PHONY: install build run test test-unit lint typecheck clean bench bench-quick bench-soak bench-cache models docs fuzz bench-chaos
+.PHONY: install build run test test-unit lint typecheck clean bench bench-quick bench-soak bench-cache bench-cache-guard models docs fuzz bench-chaos
 
 # Dependencies (npm ci when package-lock.json changed) and redis-server (apt, when missing).
 install: $(NODE_MODULES_STAMP)
@@ -55,6 +55,7 @@ bench: build
 	node dist/perf/suite.js
 	node dist/perf/inference-bench.js --seconds 3 --rounds 2
 	node dist/perf/decision-bench.js
+	node dist/perf/large-body-bench.js
 
 bench-soak: build
 	node dist/perf/suite.js --soak 30
@@ -64,9 +65,14 @@ bench-soak: build
 bench-chaos: build
 	node dist/perf/gateway-chaos.js --rate 500 --seconds 60 --out perf/results/gateway-chaos.json
 
-# The Redis cache index alone: lookup latency at 10k, 100k and 1M entries (~3 minutes).
+# The Redis cache index alone: lookup latency at 10k, 100k and 1M entries (~3 minutes), then the
+# cache guard's cost per semantic lookup against the lookup without it (~1 minute).
 bench-cache: build
 	node dist/perf/cache-bench.js --entries 10000,100000,1000000
+	node dist/perf/cache-guard-bench.js --entries 100000 --lookups 10000 --datasets $(DATASETS)
+
+bench-cache-guard: build
+	node dist/perf/cache-guard-bench.js --entries 100000 --lookups 10000 --datasets $(DATASETS)
 
 # Retrain the default models (models/*) from ../shared/datasets (deterministic; needs the datasets).
 DATASETS ?= ../shared/datasets
