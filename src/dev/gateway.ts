@@ -79,6 +79,9 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   const client = new ExternalProcessorClient(opts.extProcTarget, grpc.credentials.createInsecure(), {
     'grpc.max_receive_message_length': maxMessage,
     'grpc.max_send_message_length': maxMessage,
+    // Envoy's HTTP/2 windows default to 256 MiB per stream; Node's 64 KiB would make every large
+    // answer (a rewritten body) cross in window round trips that Envoy does not have.
+    'grpc-node.flow_control_window': maxMessage,
   }) as unknown as ExtProcClient;
   const upstreams = new Upstreams();
 

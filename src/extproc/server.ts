@@ -6,6 +6,7 @@ import type { RoutingSnapshot } from '../pipeline/snapshot.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { RouterMetrics } from '../telemetry/metrics.js';
 import { BodyBudget } from './body-budget.js';
+import { widenFlowControlWindows } from './flow-control.js';
 import { HealthService } from './health.js';
 import { loadProtos } from './proto.js';
 import { ExtProcStream } from './stream.js';
@@ -102,6 +103,9 @@ export class ExtProcServer {
         err ? reject(err) : resolve(p),
       );
     });
+    if (!widenFlowControlWindows(this.server)) {
+      this.opts.logger.warn('cannot widen HTTP/2 flow-control windows (grpc-js internals changed); large bodies cross in 64 KiB windows');
+    }
     this.boundAddress = this.opts.address.startsWith('unix:')
       ? this.opts.address
       : this.opts.address.replace(/:\d+$/, `:${port}`);
@@ -175,8 +179,11 @@ export class ExtProcServer {
       reaped++;
       entry.stream.cancel();
       entry.release();
-      // Ends the HTTP/2 stream too (RST_STREAM), so that the peer, if any, learns of it.
-      entry.call.destroy();
+      // End the call with OK, as if semroute were done with it: a peer that still holds it (Envoy)
+      // continues the request unprocessed rather than failing it, and grpc-js drains what the peer
+      // still sends. (destroy() would leave the HTTP/2 stream open and paused: bytes sent to it
+      // would hold the connection's flow-control window and stall every stream on it.)
+      entry.call.end();
     }
     if (reaped > 0) {
       this.opts.metrics.recordStreamsReaped(reaped);

@@ -4,6 +4,7 @@
 import http2 from 'node:http2';
 import { loadProtos } from '../../src/extproc/proto.js';
 import type { ProcessingRequest } from '../../src/extproc/wire.js';
+import { until } from './until.js';
 
 const PROCESS_PATH = '/envoy.service.ext_proc.v3.ExternalProcessor/Process';
 
@@ -17,6 +18,7 @@ export function grpcFrame(req: ProcessingRequest): Buffer {
 
 export class RawExtProcConnection {
   private session: http2.ClientHttp2Session;
+  private settings!: Promise<http2.Settings>;
 
   constructor(private readonly address: string) {
     this.session = this.connect();
@@ -25,6 +27,7 @@ export class RawExtProcConnection {
   private connect(): http2.ClientHttp2Session {
     const session = http2.connect(`http://${this.address}`);
     session.on('error', () => undefined);
+    this.settings = new Promise((resolve) => session.once('remoteSettings', resolve));
     // The server rotates connections (GOAWAY): reconnect on the next open(), as Envoy does.
     session.on('goaway', () => session.close());
     return session;
@@ -50,6 +53,21 @@ export class RawExtProcConnection {
     });
     stream.on('error', () => undefined);
     return stream;
+  }
+
+  /** The server's first SETTINGS frame on the current connection. */
+  remoteSettings(): Promise<http2.Settings> {
+    return this.settings;
+  }
+
+  /** Resolves once the server's SETTINGS (the first frame, or a later one) carry this stream window. */
+  async streamWindowIs(bytes: number): Promise<void> {
+    await until(() => this.session.remoteSettings?.initialWindowSize === bytes, 10_000, `a stream window of ${bytes} bytes`);
+  }
+
+  /** Resolves once the connection-level send window (granted by the server) reaches `bytes`. */
+  async connectionWindowAtLeast(bytes: number): Promise<void> {
+    await until(() => (this.session.state.remoteWindowSize ?? 0) >= bytes, 10_000, `a connection window of ${bytes} bytes`);
   }
 
   close(): void {
