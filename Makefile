@@ -55,6 +55,7 @@ bench: build
 	node dist/perf/suite.js
 	node dist/perf/inference-bench.js --seconds 3 --rounds 2
 	node dist/perf/decision-bench.js
+	node dist/perf/embedding-bench.js --seconds 3 --rounds 3
 	node dist/perf/large-body-bench.js
 
 bench-soak: build

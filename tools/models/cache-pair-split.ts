@@ -4,9 +4,14 @@ import { fnv1a } from './prng.js';
 
 export type PairSplit = 'train' | 'heldout';
 
-/** One variant in three is held out. */
+const splits = new Map<string, PairSplit>();
+
+/** One variant in three is held out (memoised: rules ask for every candidate variant of every question). */
 export function variantSplit(family: string, variant: string): PairSplit {
-  return fnv1a(`cache-pairs:${family}:${variant}`) % 3 === 0 ? 'heldout' : 'train';
+  const key = `cache-pairs:${family}:${variant}`;
+  let split = splits.get(key);
+  if (split === undefined) splits.set(key, (split = fnv1a(key) % 3 === 0 ? 'heldout' : 'train'));
+  return split;
 }
 
 export const inSplit = (split: PairSplit) => (family: string, variant: string) => variantSplit(family, variant) === split;

@@ -4,6 +4,9 @@
 // question shapes the model never saw (unit conversion, pet food safety, the capital of X…).
 import { ENTITY_SETS, UNIT_SETS } from './cache-pair-words.js';
 
+// Math through a module constant: under jest's vm sandbox every global lookup in a hot loop is slow.
+const M = Math;
+
 export type Slots = Record<string, string>;
 type Rng = () => number;
 
@@ -21,8 +24,8 @@ export interface TemplateFamily {
   nearMisses: readonly NearMiss[];
 }
 
-const pick = <T>(items: readonly T[], rng: Rng): T => items[Math.floor(rng() * items.length)]!;
-const int = (lo: number, hi: number, rng: Rng) => String(lo + Math.floor(rng() * (hi - lo + 1)));
+const pick = <T>(items: readonly T[], rng: Rng): T => items[M.floor(rng() * items.length)]!;
+const int = (lo: number, hi: number, rng: Rng) => String(lo + M.floor(rng() * (hi - lo + 1)));
 function other<T>(items: readonly T[], not: T, rng: Rng): T {
   const rest = items.filter((i) => i !== not);
   return pick(rest, rng);

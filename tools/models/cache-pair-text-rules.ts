@@ -3,6 +3,9 @@
 // a wrapper, an auxiliary…); `allowed(family, variant)` restricts it to one split of the variants.
 import { ANTONYMS, CONTRACTIONS, ENTITY_SETS, NEGATABLE_AUXILIARIES, SYNONYMS, UNIT_SETS, WRAPPERS } from './cache-pair-words.js';
 
+// Math through a module constant: under jest's vm sandbox every global lookup in a hot loop is slow.
+const M = Math;
+
 export type PairKind = 'paraphrase' | 'near-miss';
 export type VariantFilter = (family: string, variant: string) => boolean;
 
@@ -26,7 +29,7 @@ function wordPattern(phrase: string, flags = 'i'): RegExp {
   if (!re) patterns.set(key, (re = new RegExp(`(?<![\\w'])${escape(phrase)}(?![\\w'])`, flags)));
   return re;
 }
-const pick = <T>(items: readonly T[], rng: () => number): T | undefined => items[Math.floor(rng() * items.length)];
+const pick = <T>(items: readonly T[], rng: () => number): T | undefined => items[M.floor(rng() * items.length)];
 const capitalise = (s: string) => (s === '' ? s : `${s[0]!.toUpperCase()}${s.slice(1)}`);
 const lowerFirst = (s: string) => (s === '' || /^[A-Z]{2}/.test(s) ? s : `${s[0]!.toLowerCase()}${s.slice(1)}`);
 
@@ -39,7 +42,7 @@ function matchCase(found: string, to: string): string {
 
 /** Replaces the first occurrence of one side of a pair by the other, trying pairs in random order. */
 function swapFromPairs(text: string, pairs: readonly (readonly [string, string])[], family: string, rng: () => number, allowed: VariantFilter): RuleOutput | undefined {
-  const start = Math.floor(rng() * pairs.length);
+  const start = M.floor(rng() * pairs.length);
   for (let k = 0; k < pairs.length; k++) {
     const [a, b] = pairs[(start + k) % pairs.length]!;
     const variant = `${a}|${b}`;
@@ -56,7 +59,7 @@ function swapFromPairs(text: string, pairs: readonly (readonly [string, string])
 /** Replaces a member of a set (entities, units) by another member of the same set. */
 function swapWithinSets(text: string, sets: Readonly<Record<string, readonly string[]>>, family: string, rng: () => number, allowed: VariantFilter): RuleOutput | undefined {
   const names = Object.keys(sets);
-  const start = Math.floor(rng() * names.length);
+  const start = M.floor(rng() * names.length);
   for (let k = 0; k < names.length; k++) {
     const name = names[(start + k) % names.length]!;
     if (!allowed(family, name)) continue;
@@ -227,7 +230,7 @@ const NUMBER = /(?<![\w.,])\d+(?:\.\d+)?(?![\w]|\.\d)/g;
 function changedNumber(value: string, variant: string, rng: () => number): string | undefined {
   const n = Number(value);
   const decimals = value.includes('.') ? value.split('.')[1]!.length : 0;
-  const format = (x: number) => (decimals > 0 ? x.toFixed(decimals) : String(Math.round(x)));
+  const format = (x: number) => (decimals > 0 ? x.toFixed(decimals) : String(M.round(x)));
   switch (variant) {
     case 'increment':
       return format(n + (decimals > 0 ? 10 ** -decimals : 1));
@@ -242,8 +245,8 @@ function changedNumber(value: string, variant: string, rng: () => number): strin
       return out === value || out.startsWith('0') ? undefined : out;
     }
     case 'other': {
-      const magnitude = Math.max(10, 10 ** Math.ceil(Math.log10(Math.abs(n) + 1)));
-      const x = format(Math.floor(rng() * magnitude) + (decimals > 0 ? rng() : 0));
+      const magnitude = M.max(10, 10 ** M.ceil(M.log10(M.abs(n) + 1)));
+      const x = format(M.floor(rng() * magnitude) + (decimals > 0 ? rng() : 0));
       return x === value ? undefined : x;
     }
     default:
@@ -259,7 +262,7 @@ const number: TextRule = {
     if (found.length === 0) return undefined;
     const m = pick(found, rng)!;
     const variants = ['increment', 'double', 'tenfold', 'digit-swap', 'other'].filter((v) => allowed('number', v));
-    const start = Math.floor(rng() * variants.length);
+    const start = M.floor(rng() * variants.length);
     for (let k = 0; k < variants.length; k++) {
       const variant = variants[(start + k) % variants.length]!;
       const to = changedNumber(m[0], variant, rng);

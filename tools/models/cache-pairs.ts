@@ -13,6 +13,9 @@ import { TEMPLATE_FAMILIES, type Slots, type TemplateFamily } from './cache-pair
 import { NEAR_MISS_RULES, PARAPHRASE_RULES, type TextRule, type VariantFilter } from './cache-pair-text-rules.js';
 import { createRng, fnv1a, shuffleInPlace } from './prng.js';
 
+// Math through a module constant: under jest's vm sandbox every global lookup in a hot loop is slow.
+const M = Math;
+
 export interface CachePair {
   a: string;
   b: string;
@@ -89,9 +92,9 @@ function templatePairs(family: TemplateFamily, instances: number, allowed: Varia
   for (let i = 0; i < instances; i++) {
     const rng = createRng(fnv1a(`${family.name}:${i}`) ^ seed);
     const slots = family.draw(rng);
-    const at = Math.floor(rng() * family.forms.length);
+    const at = M.floor(rng() * family.forms.length);
     const anchor = render(family.forms[at]!, slots);
-    const otherForm = () => family.forms[(at + 1 + Math.floor(rng() * (family.forms.length - 1))) % family.forms.length]!;
+    const otherForm = () => family.forms[(at + 1 + M.floor(rng() * (family.forms.length - 1))) % family.forms.length]!;
     for (let k = 0; k < 2; k++) {
       let b = render(otherForm(), slots);
       if (rng() < 0.3) b = applyRules(b, PARAPHRASE_RULES, 1, rng, allowed)[0]?.text ?? b;
@@ -100,7 +103,7 @@ function templatePairs(family: TemplateFamily, instances: number, allowed: Varia
     for (const miss of family.nearMisses) {
       const made = miss.make(slots, rng);
       if (!made) continue;
-      const form = made.forms ? made.forms[Math.floor(rng() * made.forms.length)]! : rng() < 0.6 ? family.forms[at]! : otherForm();
+      const form = made.forms ? made.forms[M.floor(rng() * made.forms.length)]! : rng() < 0.6 ? family.forms[at]! : otherForm();
       pairs.push({ a: anchor, b: render(form, made.slots), same: false, kind: `template:${family.name}/${miss.rule}` });
     }
   }

@@ -1,5 +1,6 @@
-// ONNX graph of the embedding model: per-token vectors (last_hidden_state, zero at padding) and
-// their masked mean, L2-normalised (sentence_embedding), as a sentence-transformers export pools.
+// ONNX graph of the previous default embedding model (a bag of token vectors): per-token vectors
+// (last_hidden_state, zero at padding) and their masked mean, L2-normalised (sentence_embedding).
+// The default is now ordered-embedding-graph.ts; perf/embedding-bench.ts builds this one to compare.
 import { DataType, OnnxGraphBuilder, intAttr, type ModelMetadata } from './onnx-writer.js';
 
 export function embeddingOnnx(vectors: Float32Array, vocabSize: number, dim: number, meta: ModelMetadata): Uint8Array {
