@@ -13,16 +13,17 @@ import { unitOf } from './units.js';
 type Pair = readonly [string, readonly string[], string, readonly string[]];
 
 const PAIRS: readonly Pair[] = [
-  ['more', ['more', 'greater', 'higher', 'larger', 'bigger', 'above', 'over', 'exceed', 'most', 'maximum', 'max', 'highest', 'largest', 'biggest', 'greatest', 'plus', 'at least'],
-    'less', ['less', 'fewer', 'lower', 'smaller', 'below', 'under', 'beneath', 'least', 'minimum', 'min', 'lowest', 'smallest', 'fewest', 'minus', 'at most']],
+  ['more', ['more', 'greater', 'high', 'higher', 'larger', 'bigger', 'above', 'over', 'exceed', 'most', 'maximum', 'max', 'highest', 'largest', 'biggest', 'greatest', 'plus', 'at least'],
+    'less', ['less', 'fewer', 'low', 'lower', 'smaller', 'below', 'under', 'beneath', 'least', 'minimum', 'min', 'lowest', 'smallest', 'fewest', 'minus', 'at most']],
   ['increase', ['increase', 'raise', 'rise', 'rose', 'risen', 'grow', 'grew', 'grown', 'gain', 'boost', 'expand', 'upgrade', 'increment', 'ascending', 'asc'],
     'decrease', ['decrease', 'reduce', 'reduction', 'lower', 'drop', 'fall', 'fell', 'fallen', 'shrink', 'shrank', 'decline', 'downgrade', 'decrement', 'descending', 'desc']],
   ['up', ['up', 'upward', 'upwards'], 'down', ['down', 'downward', 'downwards']],
   ['to', ['to', 'into', 'towards', 'toward', 'onto'], 'from', ['from']],
   ['before', ['before', 'prior', 'earlier', 'earliest', 'until', 'till', 'previous', 'preceding'], 'after', ['after', 'later', 'latest', 'since', 'following', 'subsequent']],
-  ['better', ['better', 'best'], 'worse', ['worse', 'worst']],
+  ['better', ['better', 'best', 'good'], 'worse', ['worse', 'worst', 'bad']],
   ['longer', ['longer', 'longest'], 'shorter', ['shorter', 'shortest']],
-  ['older', ['older', 'oldest', 'elder', 'eldest'], 'younger', ['younger', 'youngest', 'newer', 'newest']],
+  // "born before" is older, "born after" younger.
+  ['older', ['older', 'oldest', 'elder', 'eldest', 'before', 'earlier'], 'younger', ['younger', 'youngest', 'newer', 'newest', 'after', 'later']],
   ['faster', ['faster', 'fastest', 'quicker', 'quickest'], 'slower', ['slower', 'slowest']],
   ['cheaper', ['cheap', 'cheaper', 'cheapest', 'inexpensive'], 'pricier', ['expensive', 'pricier', 'priciest', 'costlier']],
   ['hotter', ['hot', 'hotter', 'hottest', 'warm', 'warmer', 'warmest'], 'colder', ['cold', 'colder', 'coldest', 'cool', 'cooler', 'coolest']],
@@ -51,6 +52,14 @@ const PAIRS: readonly Pair[] = [
   ['uppercase', ['uppercase', 'capitalize', 'capitalise'], 'lowercase', ['lowercase']],
   ['horizontal', ['horizontal', 'horizontally'], 'vertical', ['vertical', 'vertically']],
   ['male', ['male', 'man', 'men', 'boy', 'boys'], 'female', ['female', 'woman', 'women', 'girl', 'girls']],
+  ['same', ['same', 'identical', 'similar', 'alike'], 'different', ['different', 'distinct', 'dissimilar']],
+  ['safe', ['safe', 'safest', 'harmless', 'healthy'], 'dangerous', ['dangerous', 'harmful', 'toxic', 'poisonous', 'unsafe', 'unhealthy']],
+  ['cause', ['cause', 'promote', 'trigger', 'induce'], 'prevent', ['prevent', 'inhibit', 'block', 'stop']],
+  ['accept', ['accept', 'allow', 'permit', 'approve'], 'reject', ['reject', 'deny', 'forbid', 'refuse', 'ban']],
+  ['pass', ['pass', 'succeed', 'success'], 'fail', ['fail', 'failure']],
+  ['strong', ['strong', 'stronger', 'strongest'], 'weak', ['weak', 'weaker', 'weakest']],
+  ['easy', ['easy', 'easier', 'easiest', 'simple', 'simpler'], 'hard', ['hard', 'harder', 'hardest', 'difficult']],
+  ['rich', ['rich', 'richer', 'richest', 'wealthy'], 'poor', ['poor', 'poorer', 'poorest']],
 ];
 
 /** A side of a pair: the pair's index and its side (bit 1: the first, bit 2: the second). */

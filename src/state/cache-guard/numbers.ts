@@ -5,7 +5,9 @@
 // "1,000" = "1000", "5%" = "5 percent", "$5" = "5 dollars", "2 million" = "2000000", "3rd" =
 // "third", "-5" is negative. Values compare as numbers ("3.50" = "3.5"). Unit words not next to a
 // number ("convert 10 km to miles") are a second multiset. A lone "one" is weak ("which one"): it
-// may stand for an unmatched 1 of the other text, or for nothing.
+// may stand for an unmatched 1 of the other text, or for nothing. The arithmetic operations named
+// (plus, minus, times, divided: as words or as signs between numbers) must be the same when both
+// texts name some: "23 minus 42" is not "23 divided by 42".
 import type { GuardRule } from './rule.js';
 import type { GuardText, Token } from './text.js';
 import { isNumberWord, numberWordsValue, ordinalOf, scaleOf } from './number-words.js';
@@ -18,7 +20,18 @@ export interface NumberFeatures {
   weakOnes: number;
   /** Unit words not next to a number → count. */
   units: Map<string, number>;
+  /** Arithmetic operations named (plus, minus, times, divide). */
+  operations: Set<string>;
 }
+
+const OPERATION_WORDS = new Map<string, string>([
+  ...['plus', 'add', 'adding', 'added', 'sum', 'total'].map((w) => [w, 'plus'] as const),
+  ...['minus', 'subtract', 'subtracting', 'subtracted', 'difference', 'less'].map((w) => [w, 'minus'] as const),
+  ...['times', 'multiply', 'multiplied', 'multiplying', 'product'].map((w) => [w, 'times'] as const),
+  ...['divided', 'divide', 'dividing', 'quotient', 'over', 'per'].map((w) => [w, 'divide'] as const),
+]);
+/** Signs count only between two numbers ("365 - 11", "6*7"), so hyphens and slashes in prose do not. */
+const OPERATION_SIGNS = new Map<string, string>([['+', 'plus'], ['-', 'minus'], ['−', 'minus'], ['*', 'times'], ['×', 'times'], ['÷', 'divide'], ['/', 'divide']]);
 
 const add = (m: Map<string, number>, k: string) => m.set(k, (m.get(k) ?? 0) + 1);
 
@@ -36,6 +49,9 @@ export function numbersRule(opts: { numberWords: boolean }): GuardRule<NumberFea
       const unitsA = difference(a.units, b.units);
       const unitsB = difference(b.units, a.units);
       if (unitsA.length > 0 || unitsB.length > 0) return describe('units', unitsA, unitsB);
+      if (a.operations.size > 0 && b.operations.size > 0 && !sameSet(a.operations, b.operations)) {
+        return `operations differ: ${[...a.operations].join(', ')} / ${[...b.operations].join(', ')}`;
+      }
       return undefined;
     },
   };
@@ -94,11 +110,19 @@ function extractNumbers(text: GuardText, numberWords: boolean): NumberFeatures {
     add(quantities, unit ? `${value} ${unit}` : String(value));
     i = Math.max(i, last);
   }
+  const operations = new Set<string>();
+  let anyNumber = false;
   for (let i = 0; i < tokens.length; i++) {
-    const alias = used.has(i) ? undefined : unitOf(tokens[i]!.lower);
-    if (alias?.bare && tokens[i]!.kind !== 'number') add(units, alias.unit);
+    const t = tokens[i]!;
+    if (t.kind === 'number') anyNumber = true;
+    const alias = used.has(i) ? undefined : unitOf(t.lower);
+    if (alias?.bare && t.kind !== 'number') add(units, alias.unit);
+    const op = t.kind === 'word' ? OPERATION_WORDS.get(t.lower) : OPERATION_SIGNS.get(t.text);
+    if (op && (t.kind === 'word' || (tokens[i - 1]?.kind === 'number' && tokens[i + 1]?.kind === 'number' && !isRange(tokens, i)))) operations.add(op);
   }
-  return { quantities, weakOnes, units };
+  // Operations matter only to a text with numbers ("less" and "over" are ordinary words elsewhere).
+  if (!anyNumber) operations.clear();
+  return { quantities, weakOnes, units, operations };
 }
 
 /** "-5": a minus written against the digits, not between two numbers ("5-3"). */
@@ -145,6 +169,18 @@ function unitAround(tokens: readonly Token[], first: number, last: number, used:
     return `${alias.unit}/${per.unit}`;
   }
   return alias.unit;
+}
+
+/** "5-10": a hyphen written against both numbers is a range (or a date), not a minus. */
+function isRange(tokens: readonly Token[], i: number): boolean {
+  const t = tokens[i]!;
+  return t.text === '-' && t.glued && tokens[i + 1]!.glued;
+}
+
+function sameSet(a: Set<string>, b: Set<string>): boolean {
+  if (a.size !== b.size) return false;
+  for (const x of a) if (!b.has(x)) return false;
+  return true;
 }
 
 /** Keys of `a` beyond their count in `b`, repeated. */

@@ -22,5 +22,16 @@ export const SENTENCE_STARTERS: ReadonlySet<string> = new Set([
     'what when where which who whom whose why how whats how\'s what\'s where\'s who\'s it\'s there\'s let let\'s please ' +
     'my your our their his her its this that these those they we you he she it one each every in on at for from to by with about ' +
     'after before during while since until between among into onto over under above below up down out off through across ' +
-    'quick simple short brief').split(' '),
+    'quick simple short brief fast ' +
+    // imperatives that start prompts
+    'put arrange sort order rank rewrite rephrase paraphrase simplify shorten expand improve edit correct proofread ' +
+    'solve evaluate estimate determine identify predict prove derive design build implement develop debug optimize ' +
+    'optimise refactor test review plan organize organise schedule choose pick select decide say answer respond reply ' +
+    'read count add subtract multiply divide sum total round measure spell pronounce conjugate illustrate demonstrate ' +
+    'teach guide walk take bring send go look search map change turn switch move copy fill complete finish continue ' +
+    'start begin stop imagine pretend act play assume suppose consider think reflect discuss argue debate critique ' +
+    'criticize criticise rate score grade judge assess categorize categorise group split merge combine join separate ' +
+    'filter remove delete insert replace reverse flip invert rotate transform format encode decode route directions ' +
+    'symptoms signs cost price steps ways tips ideas examples reasons difference meaning definition ' +
+    'best top good great nice cool new old first last next other another same different true false').split(' '),
 ]);

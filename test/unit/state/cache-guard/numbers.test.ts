@@ -20,6 +20,8 @@ describe('numbers rule', () => {
     ['an ordinal', 'Who was the third president?', 'Who was the fourth president?'],
     ['a temperature scale', 'Is 30°C hot?', 'Is 30°F hot?'],
     ['a plain 1 against a 2', 'Which one of these 2 is older?', 'Which 2 of these 3 are older?'],
+    ['another operation', '23 minus 42', 'What is 23 divided by 42?'],
+    ['an operation sign against a word', 'Calculate 56 - 7', 'What is 56 times 7?'],
   ])('rejects %s', (_, a, b) => {
     expect(check(a, b)).toBeDefined();
     expect(check(b, a)).toBeDefined();
@@ -41,6 +43,9 @@ describe('numbers rule', () => {
     ['the same numbers reworded', 'What is 10 divided by 2?', '10 / 2 = ?'],
     ['no numbers at all', 'How do I reset my password?', 'password reset steps'],
     ['a hyphen between numbers is no minus', 'Pick a number 5-10', 'Pick a number 5 - 10'],
+    ['an operation as a sign and as a word', 'Calculate 365 - 11', 'Subtract 11 from 365'],
+    ['an operation named on one side only', 'What do you get when you take 7 away from 120?', '120 minus 7'],
+    ['operation words without numbers', 'Is it less work to rent?', 'Is renting less work?'],
   ])('accepts %s', (_, a, b) => {
     expect(check(a, b)).toBeUndefined();
     expect(check(b, a)).toBeUndefined();
