@@ -21,12 +21,18 @@ function tune(session: http2.ServerHttp2Session): void {
 }
 
 /**
- * Widens the windows of every session the grpc-js server accepts from now on. Returns false when
- * the server's HTTP/2 listeners cannot be reached (a grpc-js change): the defaults then stay.
+ * Calls `onSession` with every HTTP/2 session (connection) the grpc-js server accepts from now on,
+ * its windows already widened. Returns false when the server's HTTP/2 listeners cannot be reached
+ * (a grpc-js change): the defaults then stay and nothing is reported.
  */
-export function widenFlowControlWindows(server: grpc.Server): boolean {
+export function watchSessions(server: grpc.Server, onSession: (session: http2.ServerHttp2Session) => void): boolean {
   const listeners = (server as unknown as { http2Servers?: Map<http2.Http2Server, unknown> }).http2Servers;
   if (!(listeners instanceof Map) || listeners.size === 0) return false;
-  for (const listener of listeners.keys()) listener.on('session', tune);
+  for (const listener of listeners.keys()) {
+    listener.on('session', (session: http2.ServerHttp2Session) => {
+      tune(session);
+      onSession(session);
+    });
+  }
   return true;
 }

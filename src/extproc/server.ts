@@ -1,12 +1,13 @@
 // The gRPC server: ext_proc Process streams and grpc.health.v1, on TCP or a Unix socket.
 import type { InflightTracker } from '../routing/load.js';
 import type { StateContext } from '../pipeline/state-context.js';
+import type http2 from 'node:http2';
 import * as grpc from '@grpc/grpc-js';
 import type { RoutingSnapshot } from '../pipeline/snapshot.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { RouterMetrics } from '../telemetry/metrics.js';
 import { BodyBudget } from './body-budget.js';
-import { widenFlowControlWindows } from './flow-control.js';
+import { watchSessions } from './flow-control.js';
 import { HealthService } from './health.js';
 import { loadProtos } from './proto.js';
 import { ExtProcStream } from './stream.js';
@@ -63,6 +64,12 @@ export class ExtProcServer {
   private readonly server: grpc.Server;
   readonly health = new HealthService();
   private readonly open = new Set<OpenCall>();
+  /**
+   * Every client connection, the ones rotated by max_connection_age too: grpc-js stops tracking a
+   * connection once it sent it GOAWAY, so its shutdown would leave such a connection open for as
+   * long as a stream on it stays open.
+   */
+  private readonly sessions = new Set<http2.ServerHttp2Session>();
   private readonly reaper: NodeJS.Timeout;
   private readonly idleTimeoutMs: number;
   private boundAddress = '';
@@ -103,7 +110,11 @@ export class ExtProcServer {
         err ? reject(err) : resolve(p),
       );
     });
-    if (!widenFlowControlWindows(this.server)) {
+    const tracked = watchSessions(this.server, (session) => {
+      this.sessions.add(session);
+      session.once('close', () => this.sessions.delete(session));
+    });
+    if (!tracked) {
       this.opts.logger.warn('cannot widen HTTP/2 flow-control windows (grpc-js internals changed); large bodies cross in 64 KiB windows');
     }
     this.boundAddress = this.opts.address.startsWith('unix:')
@@ -204,12 +215,22 @@ export class ExtProcServer {
       const timer = setTimeout(() => {
         this.opts.logger.warn('grace period over; closing open ext_proc streams', { open: this.open.size });
         this.server.forceShutdown();
+        for (const session of this.sessions) session.destroy();
         resolve();
       }, graceMs);
       timer.unref();
+      // Done when grpc-js's own connections and the rotated ones have all closed gracefully.
       this.server.tryShutdown(() => {
-        clearTimeout(timer);
-        resolve();
+        const finish = () => {
+          if (this.sessions.size > 0) return;
+          clearTimeout(timer);
+          resolve();
+        };
+        for (const session of this.sessions) {
+          session.once('close', finish);
+          session.close();
+        }
+        finish();
       });
     });
   }

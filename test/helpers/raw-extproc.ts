@@ -24,8 +24,13 @@ export class RawExtProcConnection {
     this.session = this.connect();
   }
 
+  /** Every connection opened, the rotated ones too: close() ends them all. */
+  private readonly sessions = new Set<http2.ClientHttp2Session>();
+
   private connect(): http2.ClientHttp2Session {
     const session = http2.connect(`http://${this.address}`);
+    this.sessions.add(session);
+    session.once('close', () => this.sessions.delete(session));
     session.on('error', () => undefined);
     this.settings = new Promise((resolve) => session.once('remoteSettings', resolve));
     // The server rotates connections (GOAWAY): reconnect on the next open(), as Envoy does.
@@ -70,7 +75,8 @@ export class RawExtProcConnection {
     await until(() => (this.session.state.remoteWindowSize ?? 0) >= bytes, 10_000, `a connection window of ${bytes} bytes`);
   }
 
+  /** Ends every connection now (a test is over: nothing may keep the process alive). */
   close(): void {
-    this.session.close();
+    for (const session of this.sessions) session.destroy();
   }
 }
