@@ -4,10 +4,10 @@
 // counted; the lookup is made as if no session pin applied.
 import { lastUserText, type RoutingRequest } from '../protocol/ir.js';
 import type { RouteChoice } from '../routing/router.js';
-import { cacheKeys, tenantOf } from '../state/identity.js';
+import { tenantOf } from '../state/identity.js';
 import { eligibilityWhy, semanticEligibility } from './cache-eligibility.js';
 import { probeCache, type GuardRejection } from './cache-lookup.js';
-import { routeFingerprint } from './cache-route.js';
+import { requestCacheKeys } from './cache-route.js';
 import type { RequestHeaders } from './headers.js';
 import type { RoutingSnapshot } from './snapshot.js';
 import type { StateContext } from './state-context.js';
@@ -52,15 +52,7 @@ export async function explainCache(
   };
   if (!state) return trace;
   const tenant = tenantOf(headers, snap.config.security.identity);
-  const { partition, exactKey } = cacheKeys({
-    tenant,
-    decision: choice.decision,
-    model: choice.model.name,
-    protocol: ir.protocol,
-    stream: ir.stream,
-    ir,
-    route: routeFingerprint(snap.config, choice),
-  });
+  const { partition, exactKey } = requestCacheKeys(snap, choice, ir, tenant);
   const probe = await probeCache(state, snap, { partition, exactKey, threshold: choice.cache.similarity, text, eligibility });
   trace.lookup = { result: probe.result, ...(probe.hit ? { similarity: probe.hit.similarity } : {}), rejected: probe.rejected };
   return trace;

@@ -4,8 +4,10 @@
 // old ones, though the decision and model names stay the same.
 import { createHash } from 'node:crypto';
 import type { Config } from '../config/schema.js';
+import type { RoutingRequest } from '../protocol/ir.js';
 import type { RouteChoice } from '../routing/router.js';
-import { canonicalJson } from '../state/identity.js';
+import { cacheKeys, canonicalJson } from '../state/identity.js';
+import type { RoutingSnapshot } from './snapshot.js';
 
 /** Per config version: decision \0 model → the fingerprint of its static settings. */
 const cache = new WeakMap<Config, Map<string, string>>();
@@ -31,4 +33,17 @@ export function routeFingerprint(config: Config, choice: RouteChoice): string {
   }
   // The edits this request got (redaction depends on the text; affinity may move the reasoning switch).
   return `${fixed}:${choice.applied.join(',')}`;
+}
+
+/** The cache partition and exact key of a routed request (the lookup and explain use the same). */
+export function requestCacheKeys(snap: RoutingSnapshot, choice: RouteChoice, ir: RoutingRequest, tenant: string): ReturnType<typeof cacheKeys> {
+  return cacheKeys({
+    tenant,
+    decision: choice.decision,
+    model: choice.model.name,
+    protocol: ir.protocol,
+    stream: ir.stream,
+    ir,
+    route: routeFingerprint(snap.config, choice),
+  });
 }

@@ -5,12 +5,12 @@
 // exact key only.
 import { lastUserText, type RoutingRequest } from '../protocol/ir.js';
 import type { RouteChoice } from '../routing/router.js';
-import { cacheControl, cacheKeys } from '../state/identity.js';
+import { cacheControl } from '../state/identity.js';
 import { replayAnswer } from '../state/replay.js';
 import type { CacheWrite } from '../state/types.js';
 import { semanticEligibility, type SemanticEligibility } from './cache-eligibility.js';
 import { embed, probeCache, type CacheProbe } from './cache-lookup.js';
-import { routeFingerprint } from './cache-route.js';
+import { requestCacheKeys } from './cache-route.js';
 import { CACHE_HEADER, DECISION_HEADER, MODEL_HEADER, type RequestHeaders } from './headers.js';
 import type { HeaderPair, Reply } from './outcome.js';
 import type { RoutingSnapshot } from './snapshot.js';
@@ -45,15 +45,7 @@ export async function cacheStep(
     ctx.metrics.recordCacheLookup('bypass', { decision: choice.decision });
     return { kind: 'miss', header: [CACHE_HEADER, 'bypass'] };
   }
-  const { partition, exactKey } = cacheKeys({
-    tenant,
-    decision: choice.decision,
-    model: choice.model.name,
-    protocol: ir.protocol,
-    stream: ir.stream,
-    ir,
-    route: routeFingerprint(snap.config, choice),
-  });
+  const { partition, exactKey } = requestCacheKeys(snap, choice, ir, tenant);
   const target = { partition, exactKey, ttlSeconds: plugin.ttl_seconds ?? cfg.ttl_seconds, maxEntries: cfg.max_entries_per_partition };
   const text = lastUserText(ir);
   const eligibility = semanticEligibility(snap.cacheEmbedder, text, cfg.guard.max_text_chars);

@@ -18,16 +18,29 @@ export function embeddingOnnx(vectors: Float32Array, vocabSize: number, dim: num
 
   const maskF = g.op('Cast', [mask], 'mask_f', [intAttr('to', DataType.FLOAT)]);
   const tokens = g.op('Gather', [table, ids], 'token_vectors', [intAttr('axis', 0)]);
-  const mask3 = g.op('Unsqueeze', [maskF, axis2], 'mask_3d');
-  const hidden = g.op('Mul', [tokens, mask3], 'last_hidden_state');
-  const summed = g.op('ReduceSum', [hidden, axis1], 'summed', [intAttr('keepdims', 0)]);
-  const count = g.op('ReduceSum', [maskF, axis1], 'token_count', [intAttr('keepdims', 1)]);
-  const safeCount = g.op('Max', [count, one], 'safe_count');
+  poolOutputs(g, tokens, maskF, { axis1, axis2, one, tiny });
+  return g.encode(meta);
+}
+
+/**
+ * The outputs every embedding graph ends with: the token vectors zeroed at padding
+ * (last_hidden_state) and their masked mean, L2-normalised (sentence_embedding).
+ */
+export function poolOutputs(
+  g: OnnxGraphBuilder,
+  vectors: string,
+  maskF: string,
+  c: { axis1: string; axis2: string; one: string; tiny: string },
+): void {
+  const mask3 = g.op('Unsqueeze', [maskF, c.axis2], 'mask_3d');
+  const hidden = g.op('Mul', [vectors, mask3], 'last_hidden_state');
+  const summed = g.op('ReduceSum', [hidden, c.axis1], 'summed', [intAttr('keepdims', 0)]);
+  const count = g.op('ReduceSum', [maskF, c.axis1], 'token_count', [intAttr('keepdims', 1)]);
+  const safeCount = g.op('Max', [count, c.one], 'safe_count');
   const mean = g.op('Div', [summed, safeCount], 'mean');
   const squares = g.op('Mul', [mean, mean], 'mean_sq');
-  const sumSq = g.op('ReduceSum', [squares, axis1], 'mean_sum_sq', [intAttr('keepdims', 1)]);
+  const sumSq = g.op('ReduceSum', [squares, c.axis1], 'mean_sum_sq', [intAttr('keepdims', 1)]);
   const norm = g.op('Sqrt', [sumSq], 'mean_norm');
-  const safeNorm = g.op('Max', [norm, tiny], 'safe_norm');
+  const safeNorm = g.op('Max', [norm, c.tiny], 'safe_norm');
   g.op('Div', [mean, safeNorm], 'sentence_embedding');
-  return g.encode(meta);
 }

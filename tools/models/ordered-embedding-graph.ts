@@ -5,6 +5,7 @@
 // last axis (a Gather there is slow in onnxruntime); sentence_embedding is the masked mean,
 // L2-normalised, as mean pooling at serving time computes it. Default-domain ops only.
 import type { OrderedEmbedder } from './ordered-embedding.js';
+import { poolOutputs } from './embedding-graph.js';
 import { DataType, OnnxGraphBuilder, intAttr, type ModelMetadata } from './onnx-writer.js';
 
 const INT64_MAX = Number.MAX_SAFE_INTEGER;
@@ -51,16 +52,6 @@ export function orderedEmbeddingOnnx(model: OrderedEmbedder, meta: ModelMetadata
     sum = g.op('Add', [sum, binding], `hidden_${dist}`);
   });
 
-  const mask3 = g.op('Unsqueeze', [maskF, axis2], 'mask_3d');
-  const hidden = g.op('Mul', [sum, mask3], 'last_hidden_state');
-  const summed = g.op('ReduceSum', [hidden, axis1], 'summed', [intAttr('keepdims', 0)]);
-  const count = g.op('ReduceSum', [maskF, axis1], 'token_count', [intAttr('keepdims', 1)]);
-  const safeCount = g.op('Max', [count, one], 'safe_count');
-  const mean = g.op('Div', [summed, safeCount], 'mean');
-  const squares = g.op('Mul', [mean, mean], 'mean_sq');
-  const sumSq = g.op('ReduceSum', [squares, axis1], 'mean_sum_sq', [intAttr('keepdims', 1)]);
-  const norm = g.op('Sqrt', [sumSq], 'mean_norm');
-  const safeNorm = g.op('Max', [norm, tiny], 'safe_norm');
-  g.op('Div', [mean, safeNorm], 'sentence_embedding');
+  poolOutputs(g, sum, maskF, { axis1, axis2, one, tiny });
   return g.encode(meta);
 }
