@@ -61,3 +61,27 @@ export function openAIErrorBody(err: RouterError): string {
   const message = kind.exposable ? err.message : 'The router failed to process the request.';
   return JSON.stringify({ error: { message, type: kind.type, param: err.param, code: err.code } });
 }
+
+/** Anthropic's error type for an HTTP status (https://docs.anthropic.com/en/api/errors). */
+export function anthropicErrorType(status: number): string {
+  if (status === 400) return 'invalid_request_error';
+  if (status === 401) return 'authentication_error';
+  if (status === 403) return 'permission_error';
+  if (status === 404) return 'not_found_error';
+  if (status === 413) return 'request_too_large';
+  if (status === 429) return 'rate_limit_error';
+  if (status === 503 || status === 529) return 'overloaded_error';
+  if (status >= 500) return 'api_error';
+  return 'invalid_request_error';
+}
+
+/** The Anthropic error body: {"type":"error","error":{"type","message"}}. */
+export function anthropicErrorJson(status: number, message: string): string {
+  return JSON.stringify({ type: 'error', error: { type: anthropicErrorType(status), message } });
+}
+
+/** A RouterError in Anthropic's shape (internal messages are never exposed). */
+export function anthropicErrorBody(err: RouterError): string {
+  const kind = ERROR_KINDS[err.code];
+  return anthropicErrorJson(err.status, kind.exposable ? err.message : 'The router failed to process the request.');
+}

@@ -1,7 +1,7 @@
 // zod schemas for the OpenAI request bodies semroute reads. They check only what routing uses and
 // let every other field through untouched (vLLM validates the rest, and knows its own extensions).
 import { z } from 'zod';
-import type { IRMessage } from './ir.js';
+import type { IRMessage, IRTool } from './ir.js';
 
 const textPart = z.looseObject({ type: z.literal('text'), text: z.string() });
 const otherPart = z.looseObject({ type: z.string() });
@@ -59,4 +59,15 @@ export function toIRMessages(messages: ChatMessage[]): IRMessage[] {
 export function promptText(prompt: z.infer<typeof completionSchema>['prompt']): string {
   if (typeof prompt === 'string') return prompt;
   return prompt.filter((p): p is string => typeof p === 'string').join('\n');
+}
+
+/** Names and descriptions of chat tools ({type:"function", function:{name, description}}). */
+export function chatTools(tools: readonly unknown[] | null | undefined): IRTool[] {
+  const out: IRTool[] = [];
+  for (const t of tools ?? []) {
+    const fn = (t as { function?: { name?: unknown; description?: unknown } } | null)?.function;
+    if (typeof fn?.name !== 'string') continue;
+    out.push({ name: fn.name, ...(typeof fn.description === 'string' ? { description: fn.description } : {}) });
+  }
+  return out;
 }

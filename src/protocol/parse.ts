@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { RouterError } from './errors.js';
 import type { Protocol, RoutingRequest } from './ir.js';
 import { scanJson } from './json-scan.js';
-import { chatCompletionSchema, completionSchema, promptText, toIRMessages } from './openai.js';
+import { chatCompletionSchema, chatTools, completionSchema, promptText, toIRMessages } from './openai.js';
 
 export interface ParseLimits {
   maxBodyBytes: number;
@@ -74,6 +74,7 @@ function parseChat(doc: object, limits: ParseLimits): RoutingRequest {
     stream: b.stream ?? false,
     messages: toIRMessages(b.messages),
     hasTools: (b.tools?.length ?? 0) > 0,
+    tools: chatTools(b.tools),
     maxOutputTokens: b.max_completion_tokens ?? b.max_tokens ?? undefined,
     body: b,
   };
@@ -89,6 +90,7 @@ function parseCompletion(doc: object): RoutingRequest {
     stream: b.stream ?? false,
     messages: [{ role: 'user', text: promptText(b.prompt), toolCalls: 0 }],
     hasTools: false,
+    tools: [],
     maxOutputTokens: b.max_tokens ?? undefined,
     body: b,
   };

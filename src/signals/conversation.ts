@@ -1,6 +1,7 @@
 // Conversation signal: number of user turns, tools offered, an agent's tool-call loop in progress.
 import type { z } from 'zod';
 import type { conversationSignalSchema } from '../config/schema/signals.js';
+import { inToolLoop } from '../protocol/ir.js';
 import type { Signal } from './types.js';
 
 export type ConversationSignalConfig = z.infer<typeof conversationSignalSchema>;
@@ -11,8 +12,7 @@ export function conversationSignal(cfg: ConversationSignalConfig): Signal {
     name: cfg.name,
     extract(ir) {
       const turns = ir.messages.filter((m) => m.role === 'user').length;
-      const last = ir.messages.at(-1);
-      const toolLoop = last !== undefined && (last.role === 'tool' || last.role === 'function');
+      const toolLoop = inToolLoop(ir);
       const checks = [
         cfg.min_turns === undefined || turns >= cfg.min_turns,
         cfg.max_turns === undefined || turns <= cfg.max_turns,

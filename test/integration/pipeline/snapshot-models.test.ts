@@ -40,7 +40,7 @@ describe('snapshots with models', () => {
   it('loads only the models used signals need, and routes with them', async () => {
     const snap = await buildSnapshot(mathsConfig(), 'test', { pool });
     expect(pool.size).toBe(1);
-    const ir = (text: string) => ({ protocol: 'openai.chat' as const, model: 'auto', stream: false, messages: [{ role: 'user' as const, text, toolCalls: 0 }], hasTools: false, maxOutputTokens: undefined, body: {} });
+    const ir = (text: string) => ({ protocol: 'openai.chat' as const, model: 'auto', stream: false, messages: [{ role: 'user' as const, text, toolCalls: 0 }], hasTools: false, tools: [], maxOutputTokens: undefined, body: {} });
     expect((await snap.router.decide(ir('Solve for x: 3x + 7 = 22. What is x?'))).decision).toBe('maths');
     expect((await snap.router.decide(ir('Who painted the Sistine Chapel ceiling?'))).decision).toBe('general');
     snap.release();

@@ -8,6 +8,7 @@ const ir = (text: string): RoutingRequest => ({
   stream: false,
   messages: [{ role: 'user', text, toolCalls: 0 }],
   hasTools: false,
+  tools: [],
   maxOutputTokens: undefined,
   body: {},
 });

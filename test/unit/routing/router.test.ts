@@ -14,6 +14,7 @@ function ir(text: string, model = 'auto'): RoutingRequest {
       { role: 'user', text, toolCalls: 0 },
     ],
     hasTools: false,
+    tools: [],
     maxOutputTokens: undefined,
     body: {},
   };

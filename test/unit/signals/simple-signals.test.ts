@@ -16,6 +16,7 @@ const ir = (messages: Array<[RoutingRequest['messages'][number]['role'], string]
   stream: false,
   messages: messages.map(([role, text]) => ({ role, text, toolCalls: 0 })),
   hasTools: false,
+  tools: [],
   maxOutputTokens: undefined,
   body: {},
   ...extra,

@@ -17,6 +17,7 @@ const ir = (messages: Array<[Role, string]>): RoutingRequest => ({
   stream: false,
   messages: messages.map(([role, text]) => ({ role, text, toolCalls: 0 })),
   hasTools: false,
+  tools: [],
   maxOutputTokens: undefined,
   body: {},
 });
