@@ -1,9 +1,17 @@
-// A fake OpenAI-compatible vLLM server for the demo, the tests and the benchmarks: chat and text
-// completions (JSON or SSE), /v1/models, and /metrics with vLLM-style gauges. It records every
-// request it receives so that tests can assert what arrived upstream.
+// A fake vLLM server for the demo, the tests and the benchmarks: chat and text completions, the
+// OpenAI Responses API and the Anthropic Messages API (each JSON or SSE, each one switched on with
+// `apis`), /v1/models, and /metrics with vLLM-style gauges. Every API gives the same deterministic
+// answer (fake-answer.ts: an echo, a tool call, reasoning). It records every request it receives so
+// that tests can assert what arrived upstream.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { completionEvents, completionJson, makeCompletion, openAiError, ragged, type CompletionRequest } from './fake-completions.js';
+import { openAiError, ragged, type Reply } from './fake-answer.js';
+import { completionEvents, completionJson, makeCompletion, type CompletionRequest } from './fake-completions.js';
+import { anthropicError, answerMessages, countMessageTokens } from './fake-messages.js';
+import { answerResponses, deleteResponse, ResponseStore, retrieveResponse } from './fake-responses.js';
+
+/** The APIs a fake upstream can serve (vLLM's paths: /v1/chat/completions, /v1/completions, /v1/responses, /v1/messages). */
+export type FakeApi = 'chat' | 'completions' | 'responses' | 'messages';
 
 export interface RecordedRequest {
   method: string;
@@ -23,6 +31,14 @@ export interface FakeUpstreamOptions {
   models?: string[];
   /** Delay before answering completions and /v1/models. */
   latencyMs?: number;
+  /**
+   * The APIs served; default ['chat', 'completions']. The paths of the others answer 404 as
+   * unknown paths do. 'messages' adds /v1/messages/count_tokens; 'responses' adds GET and DELETE
+   * /v1/responses/{id}.
+   */
+  apis?: FakeApi[];
+  /** How many responses the Responses API keeps for previous_response_id; default 1000. */
+  storedResponses?: number;
 }
 
 export interface FakeUpstream {
@@ -66,38 +82,89 @@ export async function startFakeUpstream(opts: FakeUpstreamOptions): Promise<Fake
   const models = opts.models ?? [opts.name];
   const tag = { 'x-upstream': opts.name };
   const latency = opts.latencyMs ?? 0;
+  const apis = new Set<FakeApi>(opts.apis ?? ['chat', 'completions']);
+  const store = new ResponseStore(opts.storedResponses ?? 1000);
   let running = 0;
   let seq = 0;
 
-  async function completion(res: ServerResponse, raw: string, chat: boolean): Promise<void> {
-    let b: CompletionRequest;
+  /** The JSON object body, or undefined after answering 400 in the API's error shape. */
+  function parse(res: ServerResponse, raw: string, api: FakeApi): Record<string, unknown> | undefined {
     try {
       const parsed: unknown = JSON.parse(raw);
-      if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('not an object');
-      b = parsed;
+      if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) return parsed as Record<string, unknown>;
     } catch {
-      sendJson(res, 400, openAiError('The request body is not valid JSON.', 'invalid_json'), tag);
+      // answered below
+    }
+    const message = 'The request body is not valid JSON.';
+    sendJson(res, 400, api === 'messages' ? anthropicError(message) : openAiError(message, 'invalid_json'), tag);
+    return undefined;
+  }
+
+  async function send(res: ServerResponse, reply: Reply, seed: number): Promise<void> {
+    if (!('events' in reply)) {
+      sendJson(res, reply.status, reply.json, tag);
       return;
     }
+    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', ...tag });
+    // Separate writes on separate ticks, cut across event boundaries.
+    for (const piece of ragged(reply.events.join(''), seed)) {
+      if (res.destroyed) return;
+      res.write(piece);
+      await new Promise((r) => setImmediate(r));
+    }
+    res.end();
+  }
+
+  /** A generation request: counted as running, answered after the latency. */
+  async function generate(res: ServerResponse, raw: string, api: FakeApi, answer: (b: Record<string, unknown>, n: number) => Reply): Promise<void> {
+    const b = parse(res, raw, api);
+    if (!b) return;
     running++;
     try {
       if (!(await delay(latency, res))) return;
-      const c = makeCompletion(opts.name, models[0]!, b, chat, ++seq);
-      if (b.stream !== true) {
-        sendJson(res, 200, completionJson(c), tag);
-        return;
-      }
-      res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', ...tag });
-      // Separate writes on separate ticks, cut across event boundaries.
-      for (const piece of ragged(completionEvents(c, b.stream_options?.include_usage === true).join(''), seq)) {
-        if (res.destroyed) return;
-        res.write(piece);
-        await new Promise((r) => setImmediate(r));
-      }
-      res.end();
+      const n = ++seq;
+      await send(res, answer(b, n), n);
     } finally {
       running--;
     }
+  }
+
+  function completion(b: CompletionRequest, n: number, chat: boolean): Reply {
+    const c = makeCompletion(opts.name, models[0]!, b, chat, n);
+    return b.stream === true ? { status: 200, events: completionEvents(c, b.stream_options?.include_usage === true) } : { status: 200, json: completionJson(c) };
+  }
+
+  /** The API a path belongs to, or undefined. */
+  function apiOf(path: string): FakeApi | undefined {
+    if (path === '/v1/chat/completions') return 'chat';
+    if (path === '/v1/completions') return 'completions';
+    if (path === '/v1/responses' || path.startsWith('/v1/responses/')) return 'responses';
+    if (path === '/v1/messages' || path === '/v1/messages/count_tokens') return 'messages';
+    return undefined;
+  }
+
+  /** Answers a request for one of the served APIs; false: no such route. */
+  async function serveApi(req: IncomingMessage, res: ServerResponse, path: string, body: string): Promise<boolean> {
+    const api = apiOf(path);
+    if (!api || !apis.has(api)) return false;
+    const post = req.method === 'POST';
+    if (post && (api === 'chat' || api === 'completions')) await generate(res, body, api, (b, n) => completion(b, n, api === 'chat'));
+    else if (post && path === '/v1/messages') await generate(res, body, api, (b, n) => answerMessages(opts.name, models[0]!, b, n));
+    else if (post && path === '/v1/responses') await generate(res, body, api, (b, n) => answerResponses(store, opts.name, models[0]!, b, n));
+    else if (post && path === '/v1/messages/count_tokens') {
+      const b = parse(res, body, api);
+      if (b) await send(res, countMessageTokens(b), 0);
+    } else if (path.startsWith('/v1/responses/') && (req.method === 'GET' || req.method === 'DELETE')) {
+      const raw = path.slice('/v1/responses/'.length);
+      let id = raw;
+      try {
+        id = decodeURIComponent(raw);
+      } catch {
+        // a malformed escape: looked up as sent (and not found)
+      }
+      await send(res, req.method === 'GET' ? retrieveResponse(store, id) : deleteResponse(store, id), 0);
+    } else return false;
+    return true;
   }
 
   function metrics(res: ServerResponse): void {
@@ -115,8 +182,8 @@ export async function startFakeUpstream(opts: FakeUpstreamOptions): Promise<Fake
     const path = (req.url ?? '/').split('?')[0]!;
     // node:http leaves the body out of HEAD answers itself.
     const read = req.method === 'GET' || req.method === 'HEAD';
-    if (req.method === 'POST' && (path === '/v1/chat/completions' || path === '/v1/completions')) {
-      await completion(res, body, path === '/v1/chat/completions');
+    if (await serveApi(req, res, path, body)) {
+      // answered
     } else if (read && path === '/v1/models') {
       if (!(await delay(latency, res))) return;
       sendJson(res, 200, { object: 'list', data: models.map((id) => ({ id, object: 'model', created: 0, owned_by: 'vllm', root: id, max_model_len: 32768 })) }, tag);
