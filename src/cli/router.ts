@@ -107,6 +107,7 @@ export async function startRouter(opts: RouterOptions): Promise<RunningRouter> {
     maxMessageBytes: MAX_BODY_BYTES_LIMIT + 1024 * 1024,
     maxInflightBodyBytes: opts.config.security.max_inflight_body_bytes,
     maxConnectionAgeMs: opts.config.listeners.grpc.max_connection_age_ms,
+    maxConnectionStreams: opts.config.listeners.grpc.max_connection_streams,
     streamIdleTimeoutMs: opts.config.listeners.grpc.stream_idle_timeout_ms,
   });
   let bound: string;

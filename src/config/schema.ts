@@ -18,9 +18,18 @@ export const listenersSchema = z
           .number()
           .int()
           .min(0)
-          .default(1000)
+          .default(60_000)
           .describe(
-            "Close each Envoy connection gracefully (GOAWAY NO_ERROR, open streams finish) after this long, ±10%; 0: never. Envoy without ext_proc_graceful_grpc_close resets every ext_proc stream, and Node's HTTP/2 server answers more than 1000 resets on one connection (refilled at 33/s) with GOAWAY INTERNAL_ERROR; 1000 keeps a connection under that budget up to ~1000 streams/s.",
+            'Rotate each Envoy connection gracefully (GOAWAY notice, a PING round trip, then the final GOAWAY: no stream refused; open streams finish) after this long, ±10%, so connections spread over replicas as they scale; 0: never.',
+          ),
+        max_connection_streams: z
+          .number()
+          .int()
+          .min(0)
+          .max(1000)
+          .default(800)
+          .describe(
+            "Rotate a connection (as above) once it has carried this many streams; 0: never. Envoy without ext_proc_graceful_grpc_close resets every ext_proc stream, and Node's HTTP/2 server answers more than 1000 resets on one connection (refilled at 33/s) with GOAWAY INTERNAL_ERROR, failing every stream open on it; under 1000 streams a connection can never spend that budget, at any rate.",
           ),
         stream_idle_timeout_ms: z
           .number()

@@ -7,6 +7,7 @@ import type { RoutingSnapshot } from '../pipeline/snapshot.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { RouterMetrics } from '../telemetry/metrics.js';
 import { BodyBudget } from './body-budget.js';
+import { rotateWhenSpent } from './connection-age.js';
 import { watchSessions } from './flow-control.js';
 import { HealthService } from './health.js';
 import { loadProtos } from './proto.js';
@@ -36,15 +37,12 @@ export interface ExtProcServerOptions {
    */
   streamIdleTimeoutMs?: number;
   /**
-   * Rotate each client connection after this long (grpc-js max_connection_age: GOAWAY NO_ERROR, open
-   * streams finish). Envoy without ext_proc_graceful_grpc_close resets every ext_proc stream when
-   * it ends; nghttp2 (inside Node's HTTP/2 server) allows a burst of 1000 incoming RST_STREAMs per
-   * connection, refilled at 33/s, then answers GOAWAY INTERNAL_ERROR, and a Node client fails every
-   * stream open on the connection. Node 20 does not expose that rate limit (streamResetBurst and
-   * streamResetRate came later, and grpc-js passes neither), so a connection must not live long
-   * enough to spend it: at 1 s, up to ~1000 streams/s per connection. Absent or 0: never rotate.
+   * Rotate each client connection (two-phase GOAWAY NO_ERROR, open streams finish) after this long
+   * (for rebalancing over replicas) or after this many streams (so Envoy's stream resets never
+   * spend nghttp2's reset budget): see connection-age.ts. Absent or 0: never.
    */
   maxConnectionAgeMs?: number;
+  maxConnectionStreams?: number;
 }
 
 type ProcessCall = grpc.ServerDuplexStream<ProcessingRequest, ProcessingResponse>;
@@ -83,7 +81,6 @@ export class ExtProcServer {
       // Envoy keeps one HTTP/2 connection open for many streams; let it ping without calls.
       'grpc.keepalive_permit_without_calls': 1,
       'grpc.http2.min_ping_interval_without_data_ms': 10_000,
-      ...(opts.maxConnectionAgeMs ? { 'grpc.max_connection_age_ms': opts.maxConnectionAgeMs } : {}),
     });
     const { extProcService, healthService } = loadProtos();
     this.server.addService(extProcService, { Process: (call: grpc.ServerDuplexStream<ProcessingRequest, ProcessingResponse>) => this.onCall(call) });
@@ -110,12 +107,14 @@ export class ExtProcServer {
         err ? reject(err) : resolve(p),
       );
     });
+    const rotation = { maxAgeMs: this.opts.maxConnectionAgeMs ?? 0, maxStreams: this.opts.maxConnectionStreams ?? 0 };
     const tracked = watchSessions(this.server, (session) => {
       this.sessions.add(session);
       session.once('close', () => this.sessions.delete(session));
+      if (rotation.maxAgeMs > 0 || rotation.maxStreams > 0) rotateWhenSpent(session, { ...rotation, onRotate: () => this.opts.metrics.recordConnectionRotated() });
     });
     if (!tracked) {
-      this.opts.logger.warn('cannot widen HTTP/2 flow-control windows (grpc-js internals changed); large bodies cross in 64 KiB windows');
+      this.opts.logger.warn('cannot reach grpc-js HTTP/2 sessions (its internals changed): large bodies cross in 64 KiB windows and connections are never rotated');
     }
     this.boundAddress = this.opts.address.startsWith('unix:')
       ? this.opts.address
@@ -219,17 +218,16 @@ export class ExtProcServer {
         resolve();
       }, graceMs);
       timer.unref();
-      // Done when grpc-js's own connections and the rotated ones have all closed gracefully.
+      // The final GOAWAY on every connection now (new streams refused, open ones finish), then
+      // done when grpc-js's own connections and the rotated ones have all closed.
+      for (const session of this.sessions) session.close();
       this.server.tryShutdown(() => {
         const finish = () => {
           if (this.sessions.size > 0) return;
           clearTimeout(timer);
           resolve();
         };
-        for (const session of this.sessions) {
-          session.once('close', finish);
-          session.close();
-        }
+        for (const session of this.sessions) session.once('close', finish);
         finish();
       });
     });

@@ -48,6 +48,8 @@ export interface RouterMetrics {
   streamClosed(): void;
   /** Streams cancelled by the idle reaper (no message for longer than the idle timeout). */
   recordStreamsReaped(count: number): void;
+  /** A client connection sent the GOAWAY notice because it reached listeners.grpc.max_connection_age_ms. */
+  recordConnectionRotated(): void;
   /** Config reload attempts by result. */
   recordReload(result: ReloadResult): void;
   /**
@@ -165,6 +167,10 @@ export function createMetrics(opts: MetricsOptions = {}): RouterMetrics {
     description: 'ext_proc streams cancelled after no message for longer than listeners.grpc.stream_idle_timeout_ms (a reset that never arrived).',
   });
 
+  const connectionsRotated: Counter = meter.createCounter(name('extproc_connections_rotated_total'), {
+    description: 'ext_proc client connections rotated after listeners.grpc.max_connection_age_ms (two-phase GOAWAY: no stream refused).',
+  });
+
   const affinity: Counter = meter.createCounter(name('affinity_total'), {
     description: 'Session affinity per request: pinned (first turn), kept, switched (reason), skipped (state unavailable).',
   });
@@ -237,6 +243,9 @@ export function createMetrics(opts: MetricsOptions = {}): RouterMetrics {
     },
     recordStreamsReaped(count) {
       streamsReaped.add(count);
+    },
+    recordConnectionRotated() {
+      connectionsRotated.add(1);
     },
     recordSignal({ signal, kind, outcome }, seconds) {
       const key = `${signal}\u0000${kind}\u0000${outcome}`;

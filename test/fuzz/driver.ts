@@ -12,7 +12,8 @@ export type ProcessClient = grpc.Client & { Process(): grpc.ClientDuplexStream<P
 
 export interface Violation {
   sequence: number;
-  kind: 'wrong_answer' | 'hang' | 'closed_early' | 'bad_status' | 'extra_answer';
+  /** refused: the stream was refused (REFUSED_STREAM) before semroute answered anything. */
+  kind: 'wrong_answer' | 'hang' | 'closed_early' | 'bad_status' | 'extra_answer' | 'refused';
   detail: string;
 }
 
@@ -103,6 +104,9 @@ export async function playSequence(
   const expectAnswer = async (kind: string): Promise<boolean> => {
     const res = await answers.next(answerTimeoutMs);
     if (res === 'timeout') return fail('hang', `no answer to ${kind} within ${answerTimeoutMs} ms`), false;
+    if (res === 'closed' && consumed === 0 && answers.status?.code === 14 && /refused/i.test(answers.status.details)) {
+      return fail('refused', `stream refused before the answer to ${kind}`), false;
+    }
     if (res === 'closed') return fail('closed_early', `stream ended (${answers.status?.code}: ${answers.status?.details}) before the answer to ${kind}`), false;
     consumed++;
     const got = answerKind(res);

@@ -36,6 +36,7 @@ console.log(
     violations: Object.fromEntries(byKind),
     leaked_streams: report.leakedStreams,
     reaped_streams: report.reapedStreams,
+    refused_and_replayed: report.refusedRetried,
     crashed: crashed ? (crashed instanceof Error ? crashed.stack : JSON.stringify(crashed)) : false,
   }),
 );

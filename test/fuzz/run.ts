@@ -28,6 +28,8 @@ export interface FuzzReport {
   violations: Violation[];
   /** Streams still open when the run ended and the reaper had had its time. */
   leakedStreams: number;
+  /** Sequences refused by a rotated connection before any answer, and replayed once. */
+  refusedRetried: number;
   /** Streams the idle reaper had to cancel (peers that never said the stream ended). */
   reapedStreams: number;
   seconds: number;
@@ -60,6 +62,7 @@ export async function runFuzz(opts: FuzzOptions, repoRoot = process.cwd()): Prom
   const client: ProcessClient = extProcClient(router.grpcAddress);
   const raw = new RawExtProcConnection(router.grpcAddress.replace(/^.*?:\/\//, ''));
   const violations: Violation[] = [];
+  let refusedRetried = 0;
   try {
     await raw.ready();
     let next = 0;
@@ -67,7 +70,16 @@ export async function runFuzz(opts: FuzzOptions, repoRoot = process.cwd()): Prom
     const worker = async () => {
       while (next < opts.sequences) {
         const seq = sequenceAt(opts.seed, next++);
-        violations.push(...(await playSequence(seq, client, raw, opts.answerTimeoutMs)));
+        let found = await playSequence(seq, client, raw, opts.answerTimeoutMs);
+        if (found.length > 0 && found.every((v) => v.kind === 'refused')) {
+          // REFUSED_STREAM means the server processed nothing: safe to retry (RFC 9113 §8.7). It
+          // happens only as grpc-js's client drains a rotated connection (it answers the GOAWAY
+          // notice with its own GOAWAY, and streams it queued behind it are refused); Envoy closes a
+          // drained connection only when idle. Replayed once; a second refusal counts.
+          refusedRetried++;
+          found = await playSequence(seq, client, raw, opts.answerTimeoutMs);
+        }
+        violations.push(...found);
         if (++done % 1000 === 0) opts.onProgress?.(done);
       }
     };
@@ -77,6 +89,7 @@ export async function runFuzz(opts: FuzzOptions, repoRoot = process.cwd()): Prom
     const reaped = await reapedCount(router);
     return {
       sequences: opts.sequences,
+      refusedRetried,
       violations,
       leakedStreams: router.extProc.openStreams,
       reapedStreams: reaped,

@@ -30,6 +30,10 @@ export class RecordingMetrics implements RouterMetrics {
   recordStreamsReaped(count: number): void {
     this.reaped += count;
   }
+  rotations = 0;
+  recordConnectionRotated(): void {
+    this.rotations++;
+  }
   signals: Array<{ signal: string; kind: string; outcome: string }> = [];
   recordSignal(l: { signal: string; kind: string; outcome: string }): void {
     this.signals.push(l);

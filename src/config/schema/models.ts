@@ -20,6 +20,14 @@ export const modelSchema = z.strictObject({
     .array(endpoint)
     .default([])
     .describe('Backend endpoints (routing.mode endpoint, and the local gateway of `semroute dev`).'),
+  api: z
+    .array(z.enum(['chat', 'completions', 'responses', 'messages']))
+    .min(1)
+    .default(['chat', 'completions'])
+    .refine((apis) => apis.includes('chat'), 'must include chat: requests in a protocol the backend does not serve are translated to chat completions')
+    .describe(
+      'The APIs the backend serves natively: chat (/v1/chat/completions), completions (/v1/completions), responses (/v1/responses), messages (Anthropic /v1/messages). vLLM >= 0.11 serves all four. A Responses or Anthropic request to a model without its API is translated to chat completions and its answer translated back; a completions request to a model without completions is refused.',
+    ),
   reasoning_family: z
     .enum(REASONING_FAMILIES)
     .default('none')

@@ -3,7 +3,7 @@ import type { ModelConfig } from '../../../src/config/schema.js';
 import { EndpointPicker, endpointLoadKey } from '../../../src/routing/endpoints.js';
 import { InflightTracker } from '../../../src/routing/load.js';
 
-const model: ModelConfig = { name: 'm', endpoints: ['10.0.0.1:8000', '10.0.0.2:8000', '10.0.0.3:8000'], reasoning_family: 'none', tags: [] };
+const model: ModelConfig = { name: 'm', endpoints: ['10.0.0.1:8000', '10.0.0.2:8000', '10.0.0.3:8000'], api: ['chat', 'completions'], reasoning_family: 'none', tags: [] };
 
 describe('EndpointPicker', () => {
   it('spreads an idle fleet in turn', () => {

@@ -5,7 +5,7 @@ import { selectCandidate, type Candidate } from '../../../src/routing/selection.
 function candidate(name: string, over: Partial<ModelConfig> = {}, weight = 1): Candidate {
   return {
     config: { model: name, weight, reasoning: 'default' },
-    model: { name, endpoints: [], reasoning_family: 'none', tags: [], ...over },
+    model: { name, endpoints: [], api: ['chat', 'completions'], reasoning_family: 'none', tags: [], ...over },
   };
 }
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import type { AffinityConfig, ModelConfig } from '../../../src/config/schema.js';
 import { affinityVerdict, type AffinityInput } from '../../../src/state/affinity-policy.js';
 
-const model = (name: string, max?: number): ModelConfig => ({ name, endpoints: [], reasoning_family: 'none', tags: [], ...(max ? { max_context_tokens: max } : {}) });
+const model = (name: string, max?: number): ModelConfig => ({ name, endpoints: [], api: ['chat', 'completions'], reasoning_family: 'none', tags: [], ...(max ? { max_context_tokens: max } : {}) });
 const small = model('small', 8192);
 const large = model('large', 131072);
 const cfg = (over: Partial<AffinityConfig['switch']> = {}, idle?: number): AffinityConfig => ({
