@@ -104,7 +104,7 @@ export async function playSequence(
   const expectAnswer = async (kind: string): Promise<boolean> => {
     const res = await answers.next(answerTimeoutMs);
     if (res === 'timeout') return fail('hang', `no answer to ${kind} within ${answerTimeoutMs} ms`), false;
-    if (res === 'closed' && consumed === 0 && answers.status?.code === 14 && /refused/i.test(answers.status.details)) {
+    if (res === 'closed' && consumed === 0 && answers.status?.code === grpc.status.UNAVAILABLE && /refused/i.test(answers.status.details)) {
       return fail('refused', `stream refused before the answer to ${kind}`), false;
     }
     if (res === 'closed') return fail('closed_early', `stream ended (${answers.status?.code}: ${answers.status?.details}) before the answer to ${kind}`), false;
