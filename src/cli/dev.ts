@@ -56,7 +56,8 @@ export async function startDev(opts: DevOptions): Promise<DevStack> {
           started.add(ep);
           const [host, port] = [ep.slice(0, ep.lastIndexOf(':')), Number(ep.slice(ep.lastIndexOf(':') + 1))];
           upstreams.push(
-            await startFakeUpstream({ name: m.name, host, port, models: [m.served_name ?? m.name] }),
+            // Each fake serves the APIs its model declares, so native and translated paths both run.
+            await startFakeUpstream({ name: m.name, host, port, models: [m.served_name ?? m.name], apis: m.api }),
           );
         }
       }

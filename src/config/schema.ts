@@ -8,6 +8,7 @@ import { modelSchema } from './schema/models.js';
 import { securitySchema, telemetrySchema } from './schema/security.js';
 import { signalsSchema } from './schema/signals.js';
 import { affinitySchema, cacheSchema, stateSchema } from './schema/state.js';
+import { responsesConfigSchema } from './schema/protocols.js';
 
 export const listenersSchema = z
   .strictObject({
@@ -79,6 +80,7 @@ export const configSchema = z.strictObject({
   state: stateSchema.describe('Where affinity and cache entries live.'),
   affinity: affinitySchema.describe('Multi-turn session affinity.'),
   cache: cacheSchema.describe('Semantic response cache.'),
+  responses: responsesConfigSchema.describe('The OpenAI Responses API on backends that do not serve it (stored responses).'),
   security: securitySchema.describe('Request bounds, identity and admin access.'),
   telemetry: telemetrySchema.describe('Logs, metrics and traces.'),
 });

@@ -1,6 +1,7 @@
 // One state machine per ext_proc stream (= one HTTP request). Messages are handled strictly in
 // order, one answer each, of the matching kind; an immediate response ends the stream.
-import type { HeaderEdit, HeaderPair } from '../pipeline/outcome.js';
+import type { HeaderEdit, HeaderPair, HeadersOutcome } from '../pipeline/outcome.js';
+import { parseRequestBody } from '../protocol/parse.js';
 import type { RequestHeaders } from '../pipeline/headers.js';
 import { onRequestHeaders } from '../pipeline/request-headers.js';
 import { forwardTo, onRequestBody } from '../pipeline/request-body.js';
@@ -13,8 +14,9 @@ import type { RouterMetrics } from '../telemetry/metrics.js';
 import { errorMessage } from '../telemetry/errors.js';
 import { endpointLoadKey } from '../routing/endpoints.js';
 import type { InflightTracker } from '../routing/load.js';
-import type { PendingCacheWrite } from '../pipeline/cache-step.js';
-import { ResponseCapture } from '../pipeline/response-capture.js';
+import { countTokensReply } from '../pipeline/count-tokens.js';
+import { ResponsePath, type ResponsePlan } from '../pipeline/response-path.js';
+import { storedResponseAnswer } from '../pipeline/stored-response-request.js';
 import type { StateContext } from '../pipeline/state-context.js';
 import type { BodyBudget } from './body-budget.js';
 import { bodyResponse, endpointMetadata, headersResponse, immediateResponse, modeOverride, trailersResponse } from './mutations.js';
@@ -41,8 +43,8 @@ export interface ResponseSink {
 
 type Phase =
   | { name: 'start' }
-  | { name: 'body'; protocol: Protocol; headers: RequestHeaders; chunks: Buffer[]; size: number; cleared: boolean; startedAt?: number }
-  | { name: 'routed'; responseHeaders: HeaderPair[]; cacheWrite?: PendingCacheWrite; capture?: ResponseCapture }
+  | { name: 'body'; protocol: Protocol; countTokens: boolean; headers: RequestHeaders; chunks: Buffer[]; size: number; cleared: boolean; startedAt?: number }
+  | { name: 'routed'; responseHeaders: HeaderPair[]; plan: ResponsePlan; path?: ResponsePath }
   | { name: 'passthrough' }
   | { name: 'done' };
 
@@ -156,7 +158,7 @@ export class ExtProcStream {
     }
   }
 
-  private onRequestHeaders(msg: HttpHeaders): ProcessingResponse {
+  private onRequestHeaders(msg: HttpHeaders): ProcessingResponse | Promise<ProcessingResponse> {
     if (this.phase.name !== 'start') {
       this.deps.logger.warn('request_headers received twice; answered unchanged');
       return headersResponse('request_headers');
@@ -175,8 +177,10 @@ export class ExtProcStream {
           clearRouteCache: true,
           modeOverride: modeOverride('NONE', 'NONE'),
         });
+      case 'stored_response':
+        return this.onStoredResponse(outcome, headers);
       case 'await_body':
-        this.phase = { name: 'body', protocol: outcome.protocol, headers, chunks: [], size: 0, cleared: false };
+        this.phase = { name: 'body', protocol: outcome.protocol, countTokens: outcome.countTokens ?? false, headers, chunks: [], size: 0, cleared: false };
         if (!HOLDS_HEADERS.has(this.requestBodyMode) && this.responseBodyMode !== undefined) {
           // With NONE the body never comes; with STREAMED modes Envoy forwards the headers before
           // the body is classified, so routing headers set on the body answer would be too late.
@@ -224,6 +228,7 @@ export class ExtProcStream {
   private async route(phase: Extract<Phase, { name: 'body' }>): Promise<ProcessingResponse> {
     const { snapshot, metrics, logger } = this.deps;
     const raw = phase.chunks.length === 1 ? phase.chunks[0]! : Buffer.concat(phase.chunks, phase.size);
+    if (phase.countTokens) return this.reply(countTokensReply(snapshot, raw));
     let outcome;
     try {
       outcome = await onRequestBody(snapshot, phase.protocol, raw, phase.headers, this.deps.state);
@@ -232,14 +237,18 @@ export class ExtProcStream {
       logger.error('routing failed; using the default route', { error: errorMessage(e) });
       // Counted as an internal error, with the status the client still gets (200 from upstream).
       metrics.recordError({ code: 'internal', status: 200 });
-      const fallback = snapshot.router.defaultRoute;
-      outcome = forwardTo(snapshot, { ...fallback, requestedModel: undefined, raw, modelSpan: undefined });
+      outcome = this.defaultRoute(phase.protocol, raw);
     }
     if (outcome.kind === 'reply') return this.reply(outcome);
 
     const streamed = phase.cleared;
     const body = outcome.body ?? (streamed ? raw : undefined);
-    this.phase = { name: 'routed', responseHeaders: outcome.responseHeaders, ...(outcome.cacheWrite ? { cacheWrite: outcome.cacheWrite } : {}) };
+    const plan: ResponsePlan = {
+      ...(outcome.cacheWrite ? { cacheWrite: outcome.cacheWrite } : {}),
+      ...(outcome.translation ? { translation: outcome.translation } : {}),
+      ...(outcome.responses ? { responses: outcome.responses } : {}),
+    };
+    this.phase = { name: 'routed', responseHeaders: outcome.responseHeaders, plan };
     metrics.recordRequest({ decision: outcome.decision, model: outcome.model, outcome: 'routed' });
     const inflight = this.deps.inflight;
     if (inflight) {
@@ -268,7 +277,7 @@ export class ExtProcStream {
   private releaseAll(): void {
     this.releaseBody();
     this.leaveModel?.();
-    if (this.phase.name === 'routed') this.phase.capture?.abort();
+    if (this.phase.name === 'routed') this.phase.path?.abort();
   }
 
   private releaseBody(): void {
@@ -290,14 +299,14 @@ export class ExtProcStream {
     const phase = this.phase;
     if (phase.name !== 'routed') return this.responseHeadersAnswer(undefined);
     const edit: HeaderEdit = { set: phase.responseHeaders, remove: [] };
-    const state = this.deps.state;
-    if (phase.cacheWrite && state && !msg.end_of_stream) {
-      const capture = ResponseCapture.begin(state, phase.cacheWrite, headerMapToMap(msg.headers));
-      if (capture) {
-        phase.capture = capture;
+    if (!msg.end_of_stream) {
+      const path = ResponsePath.begin(this.deps.state, phase.plan, headerMapToMap(msg.headers));
+      if (path) {
+        phase.path = path;
         // STREAMED: each chunk passes to the client as soon as it is answered (SSE stays live),
-        // while the answer is reassembled here for the cache.
-        return headersResponse('response_headers', edit, { modeOverride: modeOverride(this.requestBodyMode, 'STREAMED') });
+        // captured for the cache and translated on the way.
+        const changed: HeaderEdit = { set: [...edit.set, ...path.edit.set], remove: path.edit.remove };
+        return headersResponse('response_headers', changed, { modeOverride: modeOverride(this.requestBodyMode, 'STREAMED') });
       }
     }
     return this.responseHeadersAnswer(edit);
@@ -313,14 +322,38 @@ export class ExtProcStream {
 
   private onResponseBody(msg: HttpBody): ProcessingResponse {
     const phase = this.phase;
-    if (phase.name === 'routed' && phase.capture) {
-      phase.capture.push(msg.body ?? Buffer.alloc(0));
-      if (msg.end_of_stream) {
-        phase.capture.end();
-        delete phase.capture;
-      }
+    if (phase.name !== 'routed' || !phase.path) return bodyResponse('response_body');
+    const out = phase.path.push(msg.body ?? Buffer.alloc(0), msg.end_of_stream ?? false);
+    if (msg.end_of_stream) delete phase.path;
+    if (out === undefined) return bodyResponse('response_body');
+    // A translated chunk: its bytes replace the upstream's (empty: nothing to send yet).
+    return bodyResponse('response_body', undefined, out.length > 0 ? { body: out, setContentLength: false } : { clear: true });
+  }
+
+  /** The default route, failing open after an internal fault (translated when its model needs it). */
+  private defaultRoute(protocol: Protocol, raw: Buffer): Extract<Awaited<ReturnType<typeof onRequestBody>>, { kind: 'forward' }> {
+    const { snapshot } = this.deps;
+    const fallback = snapshot.router.defaultRoute;
+    let ir;
+    try {
+      ir = parseRequestBody(protocol, raw, snapshot.limits).ir;
+    } catch {
+      ir = undefined;
     }
-    return bodyResponse('response_body');
+    try {
+      return forwardTo(snapshot, { ...fallback, requestedModel: undefined, raw, modelSpan: undefined, ...(ir ? { ir } : {}) });
+    } catch {
+      return forwardTo(snapshot, { ...fallback, requestedModel: undefined, raw, modelSpan: undefined });
+    }
+  }
+
+  /** GET or DELETE /v1/responses/{id}: answered from stored responses, or routed to the model holding it. */
+  private async onStoredResponse(outcome: Extract<HeadersOutcome, { kind: 'stored_response' }>, headers: RequestHeaders): Promise<ProcessingResponse> {
+    const answer = await storedResponseAnswer(this.deps.snapshot, this.deps.state, outcome, headers);
+    if (answer.kind === 'reply') return this.reply(answer);
+    this.phase = { name: 'passthrough' };
+    this.deps.metrics.recordRequest({ decision: 'none', model: answer.model, outcome: 'stored_response' });
+    return headersResponse('request_headers', answer.edit, { clearRouteCache: true, modeOverride: modeOverride('NONE', 'NONE') });
   }
 
   private reply(reply: Parameters<typeof immediateResponse>[0] & { reason: string; decision?: string; model?: string }): ProcessingResponse {
@@ -329,6 +362,8 @@ export class ExtProcStream {
       metrics.recordRequest({ decision: 'none', model: 'none', outcome: 'models_list' });
     } else if (reply.reason === 'cache_hit') {
       metrics.recordRequest({ decision: reply.decision ?? 'none', model: reply.model ?? 'none', outcome: 'cache_hit' });
+    } else if (reply.reason === 'count_tokens' || reply.reason === 'stored_response') {
+      metrics.recordRequest({ decision: 'none', model: 'none', outcome: reply.reason });
     } else if (reply.reason === 'blocked') {
       metrics.recordRequest({ decision: reply.decision ?? 'none', model: 'none', outcome: 'blocked' });
     } else {

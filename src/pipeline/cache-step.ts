@@ -6,8 +6,10 @@
 import { lastUserText, type RoutingRequest } from '../protocol/ir.js';
 import type { RouteChoice } from '../routing/router.js';
 import { cacheControl } from '../state/identity.js';
+import { translatorFor, type ChatCompletion } from '../protocol/translate/index.js';
 import { replayAnswer } from '../state/replay.js';
-import type { CacheWrite } from '../state/types.js';
+import type { CachedAnswer, CacheWrite } from '../state/types.js';
+import { translationContext } from './translation.js';
 import { semanticEligibility, type SemanticEligibility } from './cache-eligibility.js';
 import { embed, probeCache, type CacheProbe } from './cache-lookup.js';
 import { requestCacheKeys } from './cache-route.js';
@@ -97,7 +99,7 @@ function hitStep(ctx: StateContext, probe: CacheProbe, ir: RoutingRequest, choic
     const write = { ...paraphrase, ...(paraphrase.vector && hit.text !== undefined ? { text: hit.text } : {}), answer: hit.answer };
     background(ctx, 'store', () => ctx.store.store(write));
   }
-  const replay = replayAnswer(hit.answer, ir);
+  const replay = replayInProtocol(hit.answer, ir, choice.model.name);
   return {
     kind: 'hit',
     reply: {
@@ -115,4 +117,21 @@ function hitStep(ctx: StateContext, probe: CacheProbe, ir: RoutingRequest, choic
 
 function skipDetail(e: SemanticEligibility): string | undefined {
   return e.kind === 'over_window' || e.kind === 'too_long' ? e.kind : undefined;
+}
+
+/**
+ * A cached answer in the client's protocol: replayed as chat completions (JSON, or SSE with the
+ * usage chunk), then through the protocol's translator as a live answer would be.
+ */
+function replayInProtocol(answer: CachedAnswer, ir: RoutingRequest, model: string): ReturnType<typeof replayAnswer> {
+  const translator = translatorFor(ir.protocol);
+  if (!translator) return replayAnswer(answer, ir);
+  const chat = replayAnswer(answer, { protocol: 'openai.chat', stream: ir.stream, body: { stream_options: { include_usage: true } } });
+  const ctx = translationContext({ protocol: ir.protocol, stream: ir.stream, request: ir.body, model });
+  if (!ir.stream) {
+    const body = Buffer.from(JSON.stringify(translator.responseJson(JSON.parse(chat.body.toString('utf8')) as ChatCompletion, ctx)));
+    return { ...chat, body };
+  }
+  const stream = translator.responseStream(ctx);
+  return { ...chat, body: Buffer.concat([stream.push(chat.body), stream.end()]) };
 }

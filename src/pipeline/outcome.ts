@@ -2,6 +2,8 @@
 import type { ErrorCode } from '../protocol/errors.js';
 import type { Protocol } from '../protocol/ir.js';
 import type { PendingCacheWrite } from './cache-step.js';
+import type { ResponsesFollowUp } from './response-path.js';
+import type { TranslationPlan } from './translation.js';
 
 export type HeaderPair = readonly [name: string, value: string];
 
@@ -18,7 +20,7 @@ export interface Reply {
   headers: HeaderPair[];
   body: Buffer;
   /** What it was, for metrics: an error code, or the kind of answer. */
-  reason: ErrorCode | 'models_list' | 'cache_hit';
+  reason: ErrorCode | 'models_list' | 'cache_hit' | 'count_tokens' | 'stored_response';
   /** The decision that answered (a block plugin, a cache hit), for metrics. */
   decision?: string;
   /** The model whose cached answer this is (cache hit), for metrics. */
@@ -27,7 +29,10 @@ export interface Reply {
 
 /** After request headers: how to treat the rest of the stream. */
 export type HeadersOutcome =
-  | { kind: 'await_body'; protocol: Protocol; edit: HeaderEdit }
+  /** countTokens: Anthropic's /v1/messages/count_tokens, answered by semroute once the body is read. */
+  | { kind: 'await_body'; protocol: Protocol; edit: HeaderEdit; countTokens?: boolean }
+  /** GET or DELETE /v1/responses/{id}: answered from the responses semroute stored, or routed to the model that holds it. */
+  | { kind: 'stored_response'; method: 'GET' | 'DELETE'; id: string; edit: HeaderEdit }
   | { kind: 'passthrough'; edit: HeaderEdit }
   | Reply;
 
@@ -47,5 +52,9 @@ export type BodyOutcome =
       responseHeaders: HeaderPair[];
       /** Set on a cache miss that may store the answer (the response path captures it). */
       cacheWrite?: PendingCacheWrite;
+      /** Set when the request was translated to chat completions: the answer is translated back. */
+      translation?: TranslationPlan;
+      /** Responses API: the pin (and, translated, the stored response) the answer leaves for the next turn. */
+      responses?: ResponsesFollowUp;
     }
   | Reply;

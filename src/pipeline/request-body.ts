@@ -1,13 +1,17 @@
 // The request_body phase: parse, route, and plan the upstream request.
 import { RouterError } from '../protocol/errors.js';
-import type { Protocol } from '../protocol/ir.js';
+import { API_PATH, PROTOCOL_API, type Protocol, type RoutingRequest } from '../protocol/ir.js';
+import { translatorFor } from '../protocol/translate/index.js';
+import { servesNatively } from '../routing/egress.js';
 import { memberSpans, serializeEdited } from '../protocol/json-members.js';
 import { spliceJsonString } from '../protocol/json-scan.js';
 import { parseRequestBody } from '../protocol/parse.js';
 import type { ModelConfig } from '../config/schema.js';
-import { forwardedDoc, type BodyEdit } from '../routing/body-edits.js';
+import { applyEdits, forwardedDoc, reasoningEdit, type BodyEdit } from '../routing/body-edits.js';
 import type { HeadersPluginConfig } from '../routing/router.js';
 import { tenantOf } from '../state/identity.js';
+import type { Pin } from '../state/types.js';
+import { expandedInput, loadResponse, responseNotFound, type StoredLookup } from './stored-responses.js';
 import { applyAffinity } from './affinity-step.js';
 import { cacheStep, type CacheStep } from './cache-step.js';
 import { cacheDebugHeader, debugHeaders, wantsDebug } from './debug-headers.js';
@@ -16,6 +20,7 @@ import { DECISION_HEADER, ENDPOINT_HEADER, MODEL_HEADER, type RequestHeaders } f
 import type { BodyOutcome } from './outcome.js';
 import { blockReply, errorReply } from './replies.js';
 import type { RoutingSnapshot } from './snapshot.js';
+import { CHAT_PATH, newResponseId, type TranslationPlan } from './translation.js';
 
 /** The decision name reported when the client named a configured model itself. */
 export const EXPLICIT_DECISION = 'explicit';
@@ -32,9 +37,28 @@ export async function onRequestBody(
   try {
     parsed = parseRequestBody(protocol, raw, snap.limits);
   } catch (e) {
-    if (e instanceof RouterError) return errorReply(e);
+    if (e instanceof RouterError) return errorReply(e, protocol);
     throw e;
   }
+  try {
+    return await routeParsed(snap, parsed, raw, headers, state);
+  } catch (e) {
+    // A request the chosen backend cannot take in its protocol (translation refused it).
+    if (e instanceof RouterError) return errorReply(e, protocol);
+    throw e;
+  }
+}
+
+async function routeParsed(
+  snap: RoutingSnapshot,
+  parsedIn: ReturnType<typeof parseRequestBody>,
+  rawIn: Buffer,
+  headers: RequestHeaders | undefined,
+  state: StateContext | undefined,
+): Promise<BodyOutcome> {
+  const tenant = headers ? tenantOf(headers, snap.config.security.identity) : undefined;
+  const previous = await continuePrevious(snap, parsedIn, rawIn, state, tenant);
+  const { parsed, raw } = previous;
   const { ir, modelSpan } = parsed;
   if (headers) ir.headers = headers;
   const requested = snap.router.resolveModel(ir.model);
@@ -42,28 +66,33 @@ export async function onRequestBody(
     case 'unknown':
       return errorReply(
         new RouterError('model_not_found', `The model "${ir.model}" does not exist. See GET /v1/models.`, 'model'),
+        ir.protocol,
       );
-    case 'explicit':
-      return forwardTo(snap, { decision: EXPLICIT_DECISION, model: requested.model, requestedModel: ir.model, raw, modelSpan });
+    case 'explicit': {
+      const pin = { model: requested.model.name, decision: EXPLICIT_DECISION, priority: 0, lastUsedMs: Date.now() };
+      continuationCheck(ir, requested.model, previous.lookup);
+      const out = forwardTo(snap, { decision: EXPLICIT_DECISION, model: requested.model, requestedModel: ir.model, raw, modelSpan, ir, expanded: previous.lookup === 'found' });
+      return withResponsesFollowUp(snap, out, ir, tenant, pin);
+    }
     case 'auto': {
       let choice = await snap.router.decide(ir);
       const debugOn = headers !== undefined && snap.config.security.debug_headers && wantsDebug(headers);
       if (choice.block) {
-        const reply = blockReply(choice.decision, choice.block);
+        const reply = blockReply(choice.decision, choice.block, ir.protocol);
         if (debugOn) reply.headers.push(...debugHeaders(choice));
         return reply;
       }
       let endpoint: string | undefined;
       let cache: CacheStep = { kind: 'off' };
-      if (state && headers) {
-        const tenant = tenantOf(headers, snap.config.security.identity);
+      if (state && headers && tenant !== undefined) {
         ({ choice, endpoint } = await applyAffinity(state, snap, ir, headers, tenant, choice));
+        continuationCheck(ir, choice.model, previous.lookup);
         cache = await cacheStep(state, snap, ir, headers, tenant, choice);
         if (cache.kind === 'hit') {
           if (debugOn) cache.reply.headers.push(...debugHeaders(choice), ...cacheDebugHeader(cache.detail));
           return cache.reply;
         }
-      }
+      } else continuationCheck(ir, choice.model, previous.lookup);
       const out = forwardTo(snap, {
         decision: choice.decision,
         model: choice.model,
@@ -71,17 +100,61 @@ export async function onRequestBody(
         raw,
         modelSpan,
         ...(choice.headers ? { headers: choice.headers } : {}),
-        rewrite: { body: ir.body, edits: choice.edits },
+        rewrite: { body: ir.body, edits: choice.edits, ...(choice.reasoningEdit ? { reasoning: choice.reasoningEdit } : {}) },
         ...(endpoint ? { endpoint } : {}),
+        ir,
+        expanded: previous.lookup === 'found',
       });
       if (cache.kind === 'miss') {
         out.responseHeaders.push(cache.header);
-        if (cache.pending) out.cacheWrite = cache.pending;
+        // The answer is captured as chat completions: native Anthropic and Responses answers are not stored.
+        if (cache.pending && (out.translation || !translatorFor(ir.protocol))) out.cacheWrite = cache.pending;
       }
       if (debugOn) out.responseHeaders.push(...debugHeaders(choice), ...cacheDebugHeader(cache.kind === 'miss' ? cache.detail : undefined));
-      return out;
+      const pin = { model: choice.model.name, decision: choice.decision, priority: choice.priority, lastUsedMs: Date.now(), ...(out.endpoint ? { endpoint: out.endpoint } : {}) };
+      return withResponsesFollowUp(snap, out, ir, tenant, pin);
     }
   }
+}
+
+/**
+ * previous_response_id naming a response semroute stored: the request continues with that
+ * conversation expanded in front of its input (re-parsed, so routing sees all of it). Otherwise
+ * it stays as sent, for a native backend that holds the response.
+ */
+async function continuePrevious(
+  snap: RoutingSnapshot,
+  parsed: ReturnType<typeof parseRequestBody>,
+  raw: Buffer,
+  state: StateContext | undefined,
+  tenant: string | undefined,
+): Promise<{ parsed: ReturnType<typeof parseRequestBody>; raw: Buffer; lookup: StoredLookup['kind'] | 'none' }> {
+  const id = parsed.ir.previousResponseId;
+  if (!id || !state || tenant === undefined) return { parsed, raw, lookup: 'none' };
+  const found = await loadResponse(state, tenant, id);
+  if (found.kind !== 'found') return { parsed, raw, lookup: found.kind };
+  // previous_response_id stays in the body: the affinity pin is read under it (and a native
+  // backend is sent the expanded input without it: see forwardTo).
+  const body = { ...parsed.ir.body, input: expandedInput(found.stored, parsed.ir.body.input) };
+  const expandedRaw = Buffer.from(JSON.stringify(body));
+  return { parsed: parseRequestBody(parsed.ir.protocol, expandedRaw, snap.limits), raw: expandedRaw, lookup: 'found' };
+}
+
+/** A continuation semroute could not expand cannot go to a model that would not know the response either. */
+function continuationCheck(ir: RoutingRequest, model: ModelConfig, lookup: StoredLookup['kind'] | 'none'): void {
+  if (!ir.previousResponseId || lookup === 'found' || servesNatively(model, ir.protocol)) return;
+  if (lookup === 'unavailable') throw new RouterError('state_unavailable', 'Stored responses are unavailable right now, so previous_response_id cannot be resolved; retry shortly.', 'previous_response_id');
+  throw responseNotFound(ir.previousResponseId);
+}
+
+/** Responses API answers pin their model under their id (and, translated, are stored) for the next turn. */
+function withResponsesFollowUp(snap: RoutingSnapshot, out: BodyOutcome, ir: RoutingRequest, tenant: string | undefined, pin: Pin): BodyOutcome {
+  if (out.kind !== 'forward' || ir.protocol !== 'openai.responses' || tenant === undefined) return out;
+  const storeCfg = snap.config.responses.store;
+  const store = out.translation && storeCfg.enabled && ir.body.store !== false ? { ttlSeconds: storeCfg.ttl_seconds, maxBytes: storeCfg.max_bytes } : undefined;
+  if (!snap.config.affinity.enabled && !store) return out;
+  out.responses = { tenant, pin, pinTtlSeconds: snap.config.affinity.ttl_seconds, ...(store ? { store } : {}) };
+  return out;
 }
 
 export interface ForwardPlan {
@@ -93,18 +166,29 @@ export interface ForwardPlan {
   modelSpan: { start: number; end: number } | undefined;
   /** The decision's headers plugin. */
   headers?: HeadersPluginConfig;
-  /** The parsed body and the plugins' edits to it. */
-  rewrite?: { body: Record<string, unknown>; edits: readonly BodyEdit[] };
+  /** The parsed body and the plugins' edits to it; `reasoning` (one of them) is in the upstream's protocol. */
+  rewrite?: { body: Record<string, unknown>; edits: readonly BodyEdit[]; reasoning?: BodyEdit };
   /** Endpoint mode: an endpoint already chosen (session affinity); otherwise one is picked. */
   endpoint?: string;
+  /** The parsed request (absent when failing open on a body that could not be routed). */
+  ir?: Pick<RoutingRequest, 'protocol' | 'stream' | 'body'>;
+  /** The Responses input holds the expanded previous_response_id chain: a native backend must not get the id too. */
+  expanded?: boolean;
 }
 
 /** Plans the upstream request for a model; also used to fail open to the default route. */
 export function forwardTo(snap: RoutingSnapshot, plan: ForwardPlan): Extract<BodyOutcome, { kind: 'forward' }> {
   const { decision, model, requestedModel, raw, modelSpan, headers: headerPlugin, rewrite } = plan;
   const served = model.served_name ?? model.name;
+  const translated = plan.ir && !servesNatively(model, plan.ir.protocol) ? translateRequest(plan, plan.ir, served) : undefined;
   let body: Buffer | undefined;
-  if (rewrite && rewrite.edits.length > 0) {
+  if (translated) {
+    body = translated.body;
+  } else if (plan.expanded && plan.ir) {
+    const doc = forwardedDoc(rewrite?.body ?? plan.ir.body, rewrite?.edits ?? [], served);
+    delete doc.previous_response_id;
+    body = Buffer.from(JSON.stringify(doc));
+  } else if (rewrite && rewrite.edits.length > 0) {
     // Plugins changed the body: the edited copy, with every member they left alone copied from
     // the client's bytes (re-serialising a 4 MB body whole costs twice its parse).
     const doc = forwardedDoc(rewrite.body, rewrite.edits, served);
@@ -124,13 +208,55 @@ export function forwardTo(snap: RoutingSnapshot, plan: ForwardPlan): Extract<Bod
         [MODEL_HEADER, model.name],
         [DECISION_HEADER, decision],
         ...(endpoint ? [[ENDPOINT_HEADER, endpoint] as const] : []),
+        ...(translated ? [[':path', CHAT_PATH] as const] : []),
         ...Object.entries(headerPlugin?.set ?? {}),
       ],
       remove: headerPlugin?.remove ?? [],
     },
     body,
     responseHeaders: [[DECISION_HEADER, decision], [MODEL_HEADER, model.name]],
+    ...(translated ? { translation: translated.plan } : {}),
   };
+}
+
+/**
+ * The chat completions request for a model that does not serve the client's protocol: the
+ * plugins' edits in the client's shape (system prompt into `system`/`instructions`, redaction of
+ * every text part), then the translation, then the model's reasoning switch in chat's shape.
+ */
+function translateRequest(plan: ForwardPlan, ir: NonNullable<ForwardPlan['ir']>, served: string): { body: Buffer; plan: TranslationPlan } {
+  const translator = translatorFor(ir.protocol);
+  if (!translator) {
+    const path = API_PATH[PROTOCOL_API[ir.protocol]];
+    throw new RouterError('invalid_request', `The model "${plan.model.name}" does not serve ${path}; its backend serves ${plan.model.api.map((a) => API_PATH[a]).join(', ')}.`, 'model');
+  }
+  // The decision's reasoning switch wins; without one, the client's own ask (Anthropic thinking,
+  // Responses reasoning.effort) becomes the model's switch in chat's shape.
+  const reasoning = plan.rewrite?.reasoning ?? clientReasoning(plan.model, ir);
+  const edits = (plan.rewrite?.edits ?? []).filter((e) => e !== plan.rewrite?.reasoning);
+  const doc = applyEdits(plan.rewrite?.body ?? ir.body, edits);
+  const chat = translator.request(doc);
+  reasoning?.(chat);
+  chat.model = served;
+  const responseId = ir.protocol === 'openai.responses' ? newResponseId() : undefined;
+  return {
+    body: Buffer.from(JSON.stringify(chat)),
+    plan: { protocol: ir.protocol, stream: ir.stream, request: doc, model: plan.model.name, ...(responseId ? { responseId } : {}) },
+  };
+}
+
+function clientReasoning(model: ModelConfig, ir: NonNullable<ForwardPlan['ir']>): BodyEdit | undefined {
+  const b = ir.body as { thinking?: { type?: unknown }; reasoning?: { effort?: unknown } | null };
+  let wanted: 'on' | 'off' | undefined;
+  let effort: 'low' | 'medium' | 'high' | undefined;
+  if (ir.protocol === 'anthropic.messages' && b.thinking) wanted = b.thinking.type === 'enabled' ? 'on' : 'off';
+  if (ir.protocol === 'openai.responses' && typeof b.reasoning?.effort === 'string') {
+    const e = b.reasoning.effort;
+    wanted = e === 'none' || e === 'minimal' ? 'off' : 'on';
+    if (e === 'low' || e === 'medium' || e === 'high') effort = e;
+  }
+  if (!wanted) return undefined;
+  return reasoningEdit(model.reasoning_family, { model: model.name, weight: 1, reasoning: wanted, ...(effort ? { reasoning_effort: effort } : {}) }, 'openai.chat');
 }
 
 /** Fallback when the model string could not be located in place: re-serialise the document. */

@@ -14,7 +14,7 @@ import { GuardEngine } from '../state/cache-guard/index.js';
 import { buildSignals, modelsForSignals } from '../signals/build.js';
 import type { Signal, SignalObserver } from '../signals/types.js';
 import { ModelPool, modelSpecFor } from './model-pool.js';
-import { modelsListBody } from './replies.js';
+import { anthropicModelsListBody, modelsListBody } from './replies.js';
 
 export interface SnapshotOptions {
   /** The built signals (buildSnapshot); without them only keyword signals run (tests). */
@@ -36,6 +36,8 @@ export class RoutingSnapshot {
   readonly router: Router;
   readonly limits: ParseLimits;
   readonly modelsList: Buffer;
+  /** The same list in Anthropic's shape. */
+  readonly anthropicModelsList: Buffer;
   /** Call when this snapshot is no longer current. */
   readonly release: () => void;
   readonly models: ReadonlyMap<string, ModelHandle>;
@@ -58,7 +60,9 @@ export class RoutingSnapshot {
       maxJsonDepth: config.security.max_json_depth,
       maxMessages: config.security.max_messages,
     };
-    this.modelsList = modelsListBody(config, opts.loadedAt ?? Math.floor(Date.now() / 1000));
+    const loadedAt = opts.loadedAt ?? Math.floor(Date.now() / 1000);
+    this.modelsList = modelsListBody(config, loadedAt);
+    this.anthropicModelsList = anthropicModelsListBody(config, loadedAt);
     this.release = opts.release ?? (() => undefined);
     this.models = opts.models ?? new Map();
     this.cacheEmbedder = opts.cacheEmbedder;

@@ -37,11 +37,11 @@ export function background(ctx: StateContext, op: StateOp, work: () => Promise<u
 }
 
 /**
- * The state context for a config, or undefined when neither affinity nor the cache is on. Created
+ * The state context for a config, or undefined when neither affinity, the cache nor stored responses are on. Created
  * once at start: state settings apply at the next restart (a reload warns when they change).
  */
 export function createStateContext(config: Config, metrics: RouterMetrics, logger: Logger): StateContext | undefined {
-  if (!config.affinity.enabled && !usesCache(config)) return undefined;
+  if (!config.affinity.enabled && !usesCache(config) && !config.responses.store.enabled) return undefined;
   const log = logger.rateLimited('state-fault', 10_000);
   const shared = createStateStore(config.state, {
     logger,

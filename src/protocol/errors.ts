@@ -9,6 +9,8 @@ export type ErrorCode =
   | 'body_too_large'
   | 'json_too_deep'
   | 'model_not_found'
+  | 'response_not_found'
+  | 'state_unavailable'
   | 'method_not_allowed'
   | 'blocked'
   | 'overloaded'
@@ -30,6 +32,8 @@ export const ERROR_KINDS: Readonly<Record<ErrorCode, ErrorKind>> = {
   body_too_large: { status: 413, type: 'invalid_request_error', exposable: true },
   json_too_deep: { status: 400, type: 'invalid_request_error', exposable: true },
   model_not_found: { status: 404, type: 'invalid_request_error', exposable: true },
+  response_not_found: { status: 404, type: 'invalid_request_error', exposable: true },
+  state_unavailable: { status: 503, type: 'service_unavailable', exposable: true },
   method_not_allowed: { status: 405, type: 'invalid_request_error', exposable: true },
   blocked: { status: 403, type: 'permission_error', exposable: true },
   overloaded: { status: 429, type: 'rate_limit_error', exposable: true },

@@ -3,6 +3,8 @@ import { z } from 'zod';
 import { RouterError } from './errors.js';
 import type { Protocol, RoutingRequest } from './ir.js';
 import { scanJson } from './json-scan.js';
+import { anthropicIRMessages, anthropicMessagesSchema, anthropicTools } from './anthropic.js';
+import { responsesIRMessages, responsesSchema, responsesTools } from './responses.js';
 import { chatCompletionSchema, chatTools, completionSchema, promptText, toIRMessages } from './openai.js';
 
 export interface ParseLimits {
@@ -22,14 +24,29 @@ function describeIssue(issue: z.core.$ZodIssue): { message: string; param: strin
   return { message: param ? `${param}: ${issue.message}` : issue.message, param };
 }
 
-const schemaCache = new Map<number, ReturnType<typeof chatCompletionSchema>>();
-function chatSchema(maxMessages: number) {
-  let s = schemaCache.get(maxMessages);
-  if (!s) schemaCache.set(maxMessages, (s = chatCompletionSchema(maxMessages)));
-  return s;
+/** One schema per message limit (they are built once: building a zod schema costs more than a parse). */
+function memoised<S>(build: (maxMessages: number) => S): (maxMessages: number) => S {
+  const cache = new Map<number, S>();
+  return (maxMessages) => {
+    let s = cache.get(maxMessages);
+    if (!s) cache.set(maxMessages, (s = build(maxMessages)));
+    return s;
+  };
 }
+const chatSchema = memoised(chatCompletionSchema);
+const messagesSchema = memoised((n) => anthropicMessagesSchema(n));
+const countTokensSchema = memoised((n) => anthropicMessagesSchema(n, true));
+const responseSchema = memoised(responsesSchema);
 
-export function parseRequestBody(protocol: Protocol, raw: Buffer, limits: ParseLimits): ParsedRequest {
+const PARSERS: Readonly<Record<Protocol, (doc: object, limits: ParseLimits) => RoutingRequest>> = {
+  'openai.chat': parseChat,
+  'openai.completions': parseCompletion,
+  'anthropic.messages': (doc, limits) => parseMessages(doc, limits),
+  'openai.responses': parseResponses,
+};
+
+/** `countTokens`: an Anthropic count_tokens body (a Messages body without max_tokens). */
+export function parseRequestBody(protocol: Protocol, raw: Buffer, limits: ParseLimits, countTokens = false): ParsedRequest {
   if (raw.length === 0) throw new RouterError('missing_body', 'The request body is empty; a JSON body is required.');
   if (raw.length > limits.maxBodyBytes) {
     throw new RouterError('body_too_large', `The request body exceeds the limit of ${limits.maxBodyBytes} bytes.`);
@@ -51,7 +68,7 @@ export function parseRequestBody(protocol: Protocol, raw: Buffer, limits: ParseL
     throw new RouterError('invalid_request', 'The request body must be a JSON object.');
   }
 
-  const ir = protocol === 'openai.chat' ? parseChat(doc, limits) : parseCompletion(doc);
+  const ir = countTokens ? parseMessages(doc, limits, countTokensSchema) : PARSERS[protocol](doc, limits);
   const span = scan.topLevelStrings.get('model');
   // Trust the span only if it decodes to what JSON.parse saw.
   const modelSpan =
@@ -92,6 +109,42 @@ function parseCompletion(doc: object): RoutingRequest {
     hasTools: false,
     tools: [],
     maxOutputTokens: b.max_tokens ?? undefined,
+    body: b,
+  };
+}
+
+function parseMessages(doc: object, limits: ParseLimits, schema = messagesSchema): RoutingRequest {
+  const r = schema(limits.maxMessages).safeParse(doc);
+  if (!r.success) fail(r.error);
+  const b = r.data;
+  const tools = anthropicTools(b);
+  return {
+    protocol: 'anthropic.messages',
+    model: b.model,
+    stream: b.stream ?? false,
+    messages: anthropicIRMessages(b),
+    hasTools: tools.length > 0,
+    tools,
+    maxOutputTokens: b.max_tokens,
+    body: b,
+  };
+}
+
+function parseResponses(doc: object, limits: ParseLimits): RoutingRequest {
+  const r = responseSchema(limits.maxMessages).safeParse(doc);
+  if (!r.success) fail(r.error);
+  const b = r.data;
+  if (b.input === undefined && !b.previous_response_id) throw new RouterError('invalid_request', 'input: input is required', 'input');
+  const tools = responsesTools(b);
+  return {
+    protocol: 'openai.responses',
+    model: b.model,
+    stream: b.stream ?? false,
+    messages: responsesIRMessages(b),
+    hasTools: tools.length > 0,
+    tools,
+    maxOutputTokens: b.max_output_tokens ?? undefined,
+    ...(b.previous_response_id ? { previousResponseId: b.previous_response_id } : {}),
     body: b,
   };
 }

@@ -27,6 +27,8 @@ function setTemplateKwarg(doc: BodyDoc, key: string, value: boolean): void {
 export function reasoningEdit(family: Family, candidate: CandidateConfig, protocol: Protocol): BodyEdit | undefined {
   if (candidate.reasoning === 'default') return undefined;
   const on = candidate.reasoning === 'on';
+  if (family !== 'none' && protocol === 'anthropic.messages') return anthropicThinkingEdit(on, candidate.reasoning_effort);
+  if (family !== 'none' && protocol === 'openai.responses') return responsesReasoningEdit(family, on, candidate.reasoning_effort);
   switch (family) {
     case 'qwen3':
       return protocol === 'openai.chat' ? (doc) => setTemplateKwarg(doc, 'enable_thinking', on) : undefined;
@@ -41,16 +43,58 @@ export function reasoningEdit(family: Family, candidate: CandidateConfig, protoc
   }
 }
 
+/** Anthropic's thinking budget per effort (budget_tokens must be at least 1024). */
+const THINKING_BUDGET: Readonly<Record<string, number>> = { low: 1024, medium: 4096, high: 16_384 };
+
+/** A native Anthropic backend: `thinking` on with a budget, or off. */
+function anthropicThinkingEdit(on: boolean, effort: string | undefined): BodyEdit {
+  return (doc) => {
+    doc.thinking = on ? { type: 'enabled', budget_tokens: THINKING_BUDGET[effort ?? 'medium'] ?? THINKING_BUDGET.medium } : { type: 'disabled' };
+  };
+}
+
+/**
+ * A native Responses backend: reasoning.effort. Only gpt-oss can be turned down ("low"); the
+ * Responses API has no switch that turns a Qwen3 or DeepSeek model's thinking off.
+ */
+function responsesReasoningEdit(family: Family, on: boolean, effort: string | undefined): BodyEdit | undefined {
+  if (!on && family !== 'gpt-oss') return undefined;
+  return (doc) => {
+    const prev = doc.reasoning && typeof doc.reasoning === 'object' ? (doc.reasoning as BodyDoc) : {};
+    doc.reasoning = { ...prev, effort: on ? (effort ?? 'medium') : 'low' };
+  };
+}
+
 const SYSTEM_ROLES: ReadonlySet<unknown> = new Set(['system', 'developer']);
 
-/** insert: a system message before all others; replace: it instead of every system/developer one. */
+/**
+ * insert: the text before every other system text; replace: it instead of all of them. In each
+ * protocol's own place: a chat system message, Anthropic's `system`, Responses' `instructions`.
+ */
 export function systemPromptEdit(mode: 'insert' | 'replace', text: string, protocol: Protocol): BodyEdit | undefined {
-  if (protocol !== 'openai.chat') return undefined;
-  return (doc) => {
-    const messages = Array.isArray(doc.messages) ? (doc.messages as BodyDoc[]) : [];
-    const kept = mode === 'replace' ? messages.filter((m) => !SYSTEM_ROLES.has(m?.role)) : messages;
-    doc.messages = [{ role: 'system', content: text }, ...kept];
-  };
+  switch (protocol) {
+    case 'openai.chat':
+      return (doc) => {
+        const messages = Array.isArray(doc.messages) ? (doc.messages as BodyDoc[]) : [];
+        const kept = mode === 'replace' ? messages.filter((m) => !SYSTEM_ROLES.has(m?.role)) : messages;
+        doc.messages = [{ role: 'system', content: text }, ...kept];
+      };
+    case 'anthropic.messages':
+      return (doc) => {
+        const prev = doc.system;
+        if (mode === 'replace' || prev === undefined || prev === '') doc.system = text;
+        // Blocks keep their cache_control exactly; a string becomes one text block after ours.
+        else doc.system = [{ type: 'text', text }, ...(typeof prev === 'string' ? [{ type: 'text', text: prev }] : (prev as BodyDoc[]))];
+      };
+    case 'openai.responses':
+      return (doc) => {
+        const prev = typeof doc.instructions === 'string' ? doc.instructions : '';
+        doc.instructions = mode === 'replace' || prev === '' ? text : `${text}\n\n${prev}`;
+        if (mode === 'replace' && Array.isArray(doc.input)) doc.input = (doc.input as BodyDoc[]).filter((it) => !SYSTEM_ROLES.has(it?.role));
+      };
+    case 'openai.completions':
+      return undefined;
+  }
 }
 
 /**

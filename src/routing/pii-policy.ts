@@ -33,29 +33,52 @@ function withElement<T>(list: readonly T[], i: number, value: T): T[] {
   return copy;
 }
 
-function textSlots(body: BodyDoc): TextSlot[] {
+/** Text parts of the chat, Anthropic and Responses shapes: `text` blocks and input/output_text parts. */
+const TEXT_PARTS: ReadonlySet<unknown> = new Set(['text', 'input_text', 'output_text']);
+
+/** Slots in a content value (a string or a list of parts) reached through `get`/`set` on the document. */
+function contentSlots(content: unknown, get: (doc: BodyDoc) => unknown, set: (doc: BodyDoc, value: unknown) => void): TextSlot[] {
+  if (typeof content === 'string') return [{ text: content, write: (doc, t) => set(doc, t) }];
+  if (!Array.isArray(content)) return [];
   const slots: TextSlot[] = [];
+  content.forEach((part: unknown, j) => {
+    const p = part as BodyDoc | null;
+    const at = (doc: BodyDoc) => (get(doc) as BodyDoc[])[j]!;
+    const put = (doc: BodyDoc, value: BodyDoc) => set(doc, withElement(get(doc) as BodyDoc[], j, value));
+    if (TEXT_PARTS.has(p?.type) && typeof p?.text === 'string') {
+      slots.push({ text: p.text, write: (doc, t) => put(doc, { ...at(doc), text: t }) });
+    } else if (p?.type === 'tool_result') {
+      // Anthropic: a tool result's own content, a string or text blocks.
+      slots.push(...contentSlots(p.content, (doc) => at(doc).content, (doc, v) => put(doc, { ...at(doc), content: v })));
+    }
+  });
+  return slots;
+}
+
+/** Anthropic's system and Responses' instructions and input items. */
+function protocolSlots(body: BodyDoc): TextSlot[] {
+  const slots: TextSlot[] = [];
+  if (body.system !== undefined) slots.push(...contentSlots(body.system, (d) => d.system, (d, v) => (d.system = v)));
+  if (typeof body.instructions === 'string') slots.push(...contentSlots(body.instructions, (d) => d.instructions, (d, v) => (d.instructions = v)));
+  if (typeof body.input === 'string') slots.push(...contentSlots(body.input, (d) => d.input, (d, v) => (d.input = v)));
+  else if (Array.isArray(body.input)) {
+    const items = (doc: BodyDoc) => doc.input as BodyDoc[];
+    body.input.forEach((item: unknown, i) => {
+      const it = item as BodyDoc | null;
+      const field = it?.type === 'function_call_output' ? 'output' : 'content';
+      slots.push(...contentSlots(it?.[field], (doc) => items(doc)[i]![field], (doc, v) => (doc.input = withElement(items(doc), i, { ...items(doc)[i]!, [field]: v }))));
+    });
+  }
+  return slots;
+}
+
+function textSlots(body: BodyDoc): TextSlot[] {
+  const slots: TextSlot[] = protocolSlots(body);
   const messages = (doc: BodyDoc) => doc.messages as BodyDoc[];
   if (Array.isArray(body.messages)) {
-    body.messages.forEach((m: unknown, i) => {
-      const content = (m as BodyDoc | null)?.content;
-      if (typeof content === 'string') {
-        slots.push({ text: content, write: (doc, t) => (doc.messages = withElement(messages(doc), i, { ...messages(doc)[i]!, content: t })) });
-      } else if (Array.isArray(content)) {
-        content.forEach((part: unknown, j) => {
-          const p = part as BodyDoc | null;
-          if (p?.type === 'text' && typeof p.text === 'string') {
-            slots.push({
-              text: p.text,
-              write: (doc, t) => {
-                const message = messages(doc)[i]!;
-                const parts = message.content as BodyDoc[];
-                doc.messages = withElement(messages(doc), i, { ...message, content: withElement(parts, j, { ...parts[j]!, text: t }) });
-              },
-            });
-          }
-        });
-      }
+    body.messages.forEach((_m: unknown, i) => {
+      const message = (doc: BodyDoc) => messages(doc)[i]!;
+      slots.push(...contentSlots(message(body).content, (doc) => message(doc).content, (doc, v) => (doc.messages = withElement(messages(doc), i, { ...message(doc), content: v }))));
     });
   } else if (typeof body.prompt === 'string') {
     slots.push({ text: body.prompt, write: (doc, t) => (doc.prompt = t) });

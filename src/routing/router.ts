@@ -2,6 +2,7 @@
 // model lookups. A stream keeps the Router it started with; a reload builds a new one.
 import type { Config, DecisionConfig, ModelConfig, PluginsConfig } from '../config/schema.js';
 import type { RoutingRequest } from '../protocol/ir.js';
+import { egressProtocol } from './egress.js';
 import { estimateTokens } from '../signals/context.js';
 import { keywordSignal } from '../signals/keyword.js';
 import { runSignals } from '../signals/run.js';
@@ -289,8 +290,9 @@ export class Router {
   }
 }
 
+/** The reasoning switch in the protocol the request leaves in (chat, when it is translated). */
 function withReasoning(choice: RouteChoice, candidate: Candidate, ir: RoutingRequest): RouteChoice {
-  const edit = reasoningEdit(candidate.model.reasoning_family, candidate.config, ir.protocol);
+  const edit = reasoningEdit(candidate.model.reasoning_family, candidate.config, egressProtocol(ir.protocol, candidate.model));
   if (!edit) return choice;
   return { ...choice, edits: [...choice.edits, edit], applied: [...choice.applied, `reasoning:${candidate.config.reasoning}`], reasoningEdit: edit };
 }

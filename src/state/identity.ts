@@ -24,6 +24,7 @@ export interface IdentityConfig {
 export type SessionSource =
   | 'x-session-id'
   | 'x-conversation-id'
+  | 'x-claude-code-session-id'
   | 'previous_response_id'
   | 'metadata.user_id'
   | 'user+conversation';
@@ -66,6 +67,7 @@ const MAX_IDENTITY_BYTES = 256;
 const NEUTRAL_FIELDS = new Set([
   'model', // replaced by the chosen model
   'messages', // normalised separately
+  'input', // idem (Responses)
   'prompt', // idem
   'stream',
   'stream_options',
@@ -119,7 +121,7 @@ const identity = (tenant: string, source: SessionSource, value: string): Session
 
 /** A session id the client sends on every turn: header, then body fields, first found wins. */
 function explicitSession(ir: RoutingRequest, headers: Headers): { source: SessionSource; value: string } | undefined {
-  for (const source of ['x-session-id', 'x-conversation-id'] as const) {
+  for (const source of ['x-session-id', 'x-conversation-id', 'x-claude-code-session-id'] as const) {
     const value = boundedId(headers.get(source));
     if (value) return { source, value };
   }
@@ -154,6 +156,11 @@ export function sessionIdentity(ir: RoutingRequest, headers: Headers, tenant: st
   const end = continuation ? last + 1 : last;
   if (!ir.messages.slice(0, end).some((m) => m.role === 'user')) return undefined;
   return identity(tenant, 'user+conversation', `${user}\0${userSideFingerprint(ir.messages, end)}`);
+}
+
+/** The affinity key a Responses answer is pinned under: its next turn sends its id as previous_response_id. */
+export function responseSessionIdentity(tenant: string, responseId: string): SessionIdentity {
+  return identity(tenant, 'previous_response_id', responseId);
 }
 
 /**
@@ -192,6 +199,8 @@ function normalisedMessage(m: IRMessage, raw: unknown): unknown[] {
 /** The request's input: chat messages normalised, or the completion prompt exactly as sent (whitespace matters there). */
 function normalisedInput(ir: RoutingRequest): unknown {
   if (ir.protocol === 'openai.completions') return ir.body.prompt;
+  // Anthropic and Responses: the chat-shaped IR, with what each message carries besides text.
+  if (ir.protocol !== 'openai.chat') return ir.messages.map((m) => [m.role, m.text.trim(), m.extra ?? null]);
   const raw = Array.isArray(ir.body.messages) ? (ir.body.messages as unknown[]) : [];
   return ir.messages.map((m, i) => normalisedMessage(m, raw[i]));
 }

@@ -25,7 +25,13 @@ interface EntrySlot {
   expiresAt: number;
 }
 
-type Slot = PinSlot | EntrySlot;
+interface DocumentSlot {
+  kind: 'document';
+  value: string;
+  expiresAt: number;
+}
+
+type Slot = PinSlot | EntrySlot | DocumentSlot;
 
 export interface MemoryStoreOptions {
   maxEntries: number;
@@ -36,6 +42,7 @@ export interface MemoryStoreOptions {
 const SWEEP_PER_WRITE = 8;
 
 const pinSlotKey = (key: string) => `p\0${key}`;
+const documentSlotKey = (key: string) => `d\0${key}`;
 const entrySlotKey = (partitionId: string, exactKey: string) => `c\0${partitionId}\0${exactKey}`;
 
 export class MemoryStateStore implements StateStore {
@@ -68,6 +75,27 @@ export class MemoryStateStore implements StateStore {
   setPin(key: string, pin: Pin, ttlSeconds: number): Promise<void> {
     return this.guard(() => {
       this.put(pinSlotKey(key), { kind: 'pin', pin: { ...pin }, expiresAt: this.now() + ttlSeconds * 1000 });
+    });
+  }
+
+  getDocument(key: string): Promise<string | undefined> {
+    return this.guard(() => {
+      const slot = this.live(documentSlotKey(key));
+      return slot?.kind === 'document' ? slot.value : undefined;
+    });
+  }
+
+  setDocument(key: string, value: string, ttlSeconds: number): Promise<void> {
+    return this.guard(() => {
+      this.put(documentSlotKey(key), { kind: 'document', value, expiresAt: this.now() + ttlSeconds * 1000 });
+    });
+  }
+
+  deleteDocument(key: string): Promise<boolean> {
+    return this.guard(() => {
+      const found = this.live(documentSlotKey(key))?.kind === 'document';
+      if (found) this.remove(documentSlotKey(key));
+      return found;
     });
   }
 

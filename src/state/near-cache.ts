@@ -40,6 +40,18 @@ export class NearCacheStore implements StateStore {
     return this.inner.setPin(key, pin, ttlSeconds);
   }
 
+  getDocument(key: string): Promise<string | undefined> {
+    return this.inner.getDocument(key);
+  }
+
+  setDocument(key: string, value: string, ttlSeconds: number): Promise<void> {
+    return this.inner.setDocument(key, value, ttlSeconds);
+  }
+
+  deleteDocument(key: string): Promise<boolean> {
+    return this.inner.deleteDocument(key);
+  }
+
   async lookup(req: CacheLookup): Promise<CacheHit | undefined> {
     const key = `${req.partition.id}\0${req.exactKey}`;
     const near = this.held.get(key);

@@ -18,6 +18,11 @@ export function pinKey(prefix: string, key: string): string {
   return `${prefix}p:{${digest(key).slice(0, 22)}}`;
 }
 
+/** A stored document (a translated Responses response); the key is hashed, so any id is safe. */
+export function documentKey(prefix: string, key: string): string {
+  return `${prefix}d:{${digest(key).slice(0, 22)}}`;
+}
+
 /** An entry's id: 96 bits of the exact key's hash (collisions are negligible per partition). */
 export function entryId(exactKey: string): string {
   return digest(exactKey).slice(0, ID_LENGTH);

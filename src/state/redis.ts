@@ -9,7 +9,7 @@ import type { Logger } from '../telemetry/logger.js';
 import { CircuitBreaker, type BreakerState } from './breaker.js';
 import { DEFAULT_LSH, LshHasher, maxHamming, quantize, validateLsh, type LshParams } from './lsh.js';
 import { createRedisClient, type RedisClient } from './redis-client.js';
-import { entryId, partitionKeys, pinKey } from './redis-keys.js';
+import { documentKey, entryId, partitionKeys, pinKey } from './redis-keys.js';
 import { LOOKUP_LUA, STORE_LUA } from './redis-scripts.js';
 import type { CacheHit, CacheLookup, CachedAnswer, CacheWrite, Pin, SemanticCandidate, StateStore } from './types.js';
 import { StateUnavailable } from './types.js';
@@ -79,6 +79,18 @@ export class RedisStateStore implements StateStore {
 
   async setPin(key: string, pin: Pin, ttlSeconds: number): Promise<void> {
     await this.run((c) => c.set(pinKey(this.cfg.key_prefix, key), JSON.stringify(pin), 'EX', wholeSeconds(ttlSeconds)));
+  }
+
+  async getDocument(key: string): Promise<string | undefined> {
+    return (await this.run((c) => c.get(documentKey(this.cfg.key_prefix, key)))) ?? undefined;
+  }
+
+  async setDocument(key: string, value: string, ttlSeconds: number): Promise<void> {
+    await this.run((c) => c.set(documentKey(this.cfg.key_prefix, key), value, 'EX', wholeSeconds(ttlSeconds)));
+  }
+
+  async deleteDocument(key: string): Promise<boolean> {
+    return (await this.run((c) => c.del(documentKey(this.cfg.key_prefix, key)))) > 0;
   }
 
   async lookup(req: CacheLookup): Promise<CacheHit | undefined> {

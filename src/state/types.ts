@@ -89,6 +89,11 @@ export interface StateStore {
   /** Exact match first, then the nearest vectors in the partition above the threshold (one round trip). */
   lookup(req: CacheLookup): Promise<CacheHit | undefined>;
   store(write: CacheWrite): Promise<void>;
+  /** A stored document (a translated Responses API response), or undefined (one round trip). */
+  getDocument(key: string): Promise<string | undefined>;
+  setDocument(key: string, value: string, ttlSeconds: number): Promise<void>;
+  /** Whether there was one to delete. */
+  deleteDocument(key: string): Promise<boolean>;
   /** Whether operations are currently attempted (the breaker is closed or probing). */
   available(): boolean;
   close(): Promise<void>;

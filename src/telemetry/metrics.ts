@@ -23,7 +23,7 @@ import type { Attributes, Counter, Histogram } from '@opentelemetry/api';
 import { PrometheusExporter, PrometheusSerializer } from '@opentelemetry/exporter-prometheus';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
 
-export type RequestOutcome = 'routed' | 'passthrough' | 'blocked' | 'error' | 'models_list' | 'cache_hit';
+export type RequestOutcome = 'routed' | 'passthrough' | 'blocked' | 'error' | 'models_list' | 'cache_hit' | 'count_tokens' | 'stored_response';
 export type ReloadResult = 'success' | 'rejected';
 export type SignalOutcomeLabel = 'matched' | 'not_matched' | 'error' | 'timeout';
 /** Affinity per request: a new pin, the pin kept, a switch (with its reason), or skipped (state unavailable). */
@@ -34,7 +34,7 @@ export type CacheLookupResult = 'hit_exact' | 'hit_semantic' | 'miss' | 'bypass'
 export type CacheStoreResult = 'stored' | 'not_storable' | 'failed';
 /** Why a request's text never goes to the semantic cache (exact matches only): it fills the embedding window, or is over cache.guard.max_text_chars. */
 export type CacheSemanticSkipReason = 'over_window' | 'too_long';
-export type StateOp = 'get_pin' | 'set_pin' | 'lookup' | 'store';
+export type StateOp = 'get_pin' | 'set_pin' | 'lookup' | 'store' | 'get_response' | 'set_response' | 'delete_response';
 
 export interface RouterMetrics {
   /** One per HTTP request that reached a routing outcome. */

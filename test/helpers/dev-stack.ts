@@ -4,7 +4,7 @@ import { writeFileSync } from 'node:fs';
 import { stringify } from 'yaml';
 import { loadConfigFile, parseConfig } from '../../src/config/load.js';
 import { contentHash } from '../../src/config/reload.js';
-import { startFakeUpstream, type FakeUpstream } from '../../src/dev/fake-upstream.js';
+import { startFakeUpstream, type FakeApi, type FakeUpstream } from '../../src/dev/fake-upstream.js';
 import { baseConfigDoc } from './config.js';
 import { RecordingLogger } from './fakes.js';
 
@@ -19,11 +19,11 @@ export interface E2EStack {
 
 /**
  * `configFile`: write the config there and let the router follow it (hot reload), as `semroute
- * dev --config FILE` does.
+ * dev --config FILE` does. `apis`: what each fake upstream serves natively (default chat, completions).
  */
-export async function startE2EStack(change?: (doc: any) => void, configFile?: string): Promise<E2EStack> {
-  const small = await startFakeUpstream({ name: 'small', host: '127.0.0.1', port: 0, models: ['org/small-8b'] });
-  const large = await startFakeUpstream({ name: 'large', host: '127.0.0.1', port: 0, models: ['org/large-235b'] });
+export async function startE2EStack(change?: (doc: any) => void, configFile?: string, apis?: { small?: FakeApi[]; large?: FakeApi[] }): Promise<E2EStack> {
+  const small = await startFakeUpstream({ name: 'small', host: '127.0.0.1', port: 0, models: ['org/small-8b'], ...(apis?.small ? { apis: apis.small } : {}) });
+  const large = await startFakeUpstream({ name: 'large', host: '127.0.0.1', port: 0, models: ['org/large-235b'], ...(apis?.large ? { apis: apis.large } : {}) });
   const doc = baseConfigDoc() as any;
   doc.models[0].endpoints = [`127.0.0.1:${small.port}`];
   doc.models[1].endpoints = [`127.0.0.1:${large.port}`];

@@ -72,7 +72,7 @@ describe('semroute schema', () => {
   it('prints a JSON Schema with every top-level section, descriptions and the rule tree', () => {
     const schema = JSON.parse(gen('json'));
     expect(schema.$schema).toBe('https://json-schema.org/draft/2020-12/schema');
-    expect(Object.keys(schema.properties)).toEqual(['version', 'listeners', 'routing', 'models', 'signals', 'decisions', 'inference', 'state', 'affinity', 'cache', 'security', 'telemetry']);
+    expect(Object.keys(schema.properties)).toEqual(['version', 'listeners', 'routing', 'models', 'signals', 'decisions', 'inference', 'state', 'affinity', 'cache', 'responses', 'security', 'telemetry']);
     expect(schema.required).toEqual(['version', 'models']);
     expect(schema.additionalProperties).toBe(false);
     expect(schema.$defs.Rule).toBeDefined();

@@ -1,0 +1,105 @@
+// Everything semroute does with an upstream answer as Envoy streams it through (STREAMED response
+// body mode): capture it for the cache, translate it back into the client's protocol, and, for
+// the Responses API, pin the conversation to its model under the response id and keep a
+// translated response for previous_response_id. One object per answer, made at the response headers.
+import type { Pin } from '../state/types.js';
+import { responseSessionIdentity } from '../state/identity.js';
+import type { PendingCacheWrite } from './cache-step.js';
+import type { RequestHeaders } from './headers.js';
+import type { HeaderEdit } from './outcome.js';
+import { ResponseCapture } from './response-capture.js';
+import { background, type StateContext } from './state-context.js';
+import { inputItems, saveResponse } from './stored-responses.js';
+import { ResponseTranslation, type TranslationPlan } from './translation.js';
+
+/** What a Responses API answer leaves behind for the next turn. */
+export interface ResponsesFollowUp {
+  tenant: string;
+  /** Written under the response id: the next turn (previous_response_id) stays on this model and endpoint. */
+  pin: Pin;
+  pinTtlSeconds: number;
+  /** Translated answers with store: true: kept for previous_response_id and GET /v1/responses/{id}. */
+  store?: { ttlSeconds: number; maxBytes: number };
+}
+
+export interface ResponsePlan {
+  cacheWrite?: PendingCacheWrite;
+  translation?: TranslationPlan;
+  responses?: ResponsesFollowUp | undefined;
+}
+
+/** A native Responses answer's id is looked for in its first bytes (JSON `id`, or response.created's). */
+const ID_SCAN_BYTES = 64 * 1024;
+const RESPONSE_ID = /"id"\s*:\s*"(resp_[A-Za-z0-9_-]{1,200})"/;
+
+export class ResponsePath {
+  private idScan: Buffer[] | undefined;
+  private idScanBytes = 0;
+  private responseId: string | undefined;
+
+  private constructor(
+    private readonly ctx: StateContext | undefined,
+    private readonly plan: ResponsePlan,
+    private readonly capture: ResponseCapture | undefined,
+    private readonly translation: ResponseTranslation | undefined,
+    /** Header changes for the client's response. */
+    readonly edit: HeaderEdit,
+  ) {
+    this.responseId = plan.translation?.responseId;
+    if (plan.responses && !plan.translation) this.idScan = [];
+  }
+
+  /** undefined: nothing to do with this answer's body (Envoy need not send it). */
+  static begin(ctx: StateContext | undefined, plan: ResponsePlan, headers: RequestHeaders): ResponsePath | undefined {
+    const status = Number(headers.get(':status') ?? 0);
+    const capture = ctx && plan.cacheWrite ? ResponseCapture.begin(ctx, plan.cacheWrite, headers) : undefined;
+    const translated = plan.translation ? ResponseTranslation.begin(plan.translation, headers) : undefined;
+    const followUp = plan.responses && ctx && status >= 200 && status < 300 ? plan.responses : undefined;
+    if (!capture && !translated && !followUp) return undefined;
+    const kept: ResponsePlan = followUp ? plan : { ...plan, responses: undefined };
+    return new ResponsePath(ctx, kept, capture, translated?.translation, translated?.edit ?? { set: [], remove: [] });
+  }
+
+  /** Upstream bytes in; the bytes for the client (undefined: unchanged). `last`: end of the body. */
+  push(chunk: Buffer, last: boolean): Buffer | undefined {
+    this.capture?.push(chunk);
+    this.scanForId(chunk);
+    let out: Buffer | undefined;
+    if (this.translation) {
+      const head = this.translation.push(chunk);
+      out = last ? Buffer.concat([head, this.translation.end()]) : head;
+    }
+    if (last) this.finish();
+    return out;
+  }
+
+  /** The stream ended early (client gone, reset): nothing is stored. */
+  abort(): void {
+    this.capture?.abort();
+  }
+
+  private scanForId(chunk: Buffer): void {
+    if (!this.idScan || this.responseId) return;
+    this.idScan.push(chunk.subarray(0, ID_SCAN_BYTES - this.idScanBytes));
+    this.idScanBytes += Math.min(chunk.length, ID_SCAN_BYTES - this.idScanBytes);
+    const found = RESPONSE_ID.exec(Buffer.concat(this.idScan).toString('utf8'));
+    if (found) this.responseId = found[1];
+    if (found || this.idScanBytes >= ID_SCAN_BYTES) this.idScan = undefined;
+  }
+
+  private finish(): void {
+    this.capture?.end();
+    const { ctx, plan } = this;
+    const follow = plan.responses;
+    const id = this.responseId;
+    if (!ctx || !follow || !id || this.translation?.failed) return;
+    const identity = responseSessionIdentity(follow.tenant, id);
+    background(ctx, 'set_pin', () => ctx.store.setPin(identity.key, follow.pin, follow.pinTtlSeconds));
+    const response = this.translation?.completed;
+    if (follow.store && plan.translation && response && typeof response === 'object') {
+      const stored = { response: response as Record<string, unknown>, input: inputItems(plan.translation.request.input) };
+      const { ttlSeconds, maxBytes } = follow.store;
+      void saveResponse(ctx, follow.tenant, stored, ttlSeconds, maxBytes);
+    }
+  }
+}
