@@ -247,6 +247,7 @@ export class ExtProcStream {
       ...(outcome.cacheWrite ? { cacheWrite: outcome.cacheWrite } : {}),
       ...(outcome.translation ? { translation: outcome.translation } : {}),
       ...(outcome.responses ? { responses: outcome.responses } : {}),
+      ...(outcome.usage ? { usage: outcome.usage } : {}),
     };
     this.phase = { name: 'routed', responseHeaders: outcome.responseHeaders, plan };
     metrics.recordRequest({ decision: outcome.decision, model: outcome.model, outcome: 'routed' });
@@ -300,7 +301,7 @@ export class ExtProcStream {
     if (phase.name !== 'routed') return this.responseHeadersAnswer(undefined);
     const edit: HeaderEdit = { set: phase.responseHeaders, remove: [] };
     if (!msg.end_of_stream) {
-      const path = ResponsePath.begin(this.deps.state, phase.plan, headerMapToMap(msg.headers));
+      const path = ResponsePath.begin(this.deps.state, phase.plan, headerMapToMap(msg.headers), this.deps.metrics);
       if (path) {
         phase.path = path;
         // STREAMED: each chunk passes to the client as soon as it is answered (SSE stays live),

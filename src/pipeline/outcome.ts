@@ -2,7 +2,7 @@
 import type { ErrorCode } from '../protocol/errors.js';
 import type { Protocol } from '../protocol/ir.js';
 import type { PendingCacheWrite } from './cache-step.js';
-import type { ResponsesFollowUp } from './response-path.js';
+import type { ResponsesFollowUp, UsagePlan } from './response-path.js';
 import type { TranslationPlan } from './translation.js';
 
 export type HeaderPair = readonly [name: string, value: string];
@@ -54,6 +54,8 @@ export type BodyOutcome =
       cacheWrite?: PendingCacheWrite;
       /** Set when the request was translated to chat completions: the answer is translated back. */
       translation?: TranslationPlan;
+      /** Token usage to read from the answer (telemetry.token_usage). */
+      usage?: UsagePlan;
       /** Responses API: the pin (and, translated, the stored response) the answer leaves for the next turn. */
       responses?: ResponsesFollowUp;
     }

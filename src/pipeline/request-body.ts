@@ -21,6 +21,7 @@ import type { BodyOutcome } from './outcome.js';
 import { blockReply, errorReply } from './replies.js';
 import type { RoutingSnapshot } from './snapshot.js';
 import { CHAT_PATH, newResponseId, type TranslationPlan } from './translation.js';
+import { asksForUsage } from './usage-meter.js';
 
 /** The decision name reported when the client named a configured model itself. */
 export const EXPLICIT_DECISION = 'explicit';
@@ -177,7 +178,9 @@ export interface ForwardPlan {
 }
 
 /** Plans the upstream request for a model; also used to fail open to the default route. */
-export function forwardTo(snap: RoutingSnapshot, plan: ForwardPlan): Extract<BodyOutcome, { kind: 'forward' }> {
+export function forwardTo(snap: RoutingSnapshot, planIn: ForwardPlan): Extract<BodyOutcome, { kind: 'forward' }> {
+  const usage = usagePlan(snap, planIn);
+  const plan = usage?.strip ? withUsageAsked(planIn) : planIn;
   const { decision, model, requestedModel, raw, modelSpan, headers: headerPlugin, rewrite } = plan;
   const served = model.served_name ?? model.name;
   const translated = plan.ir && !servesNatively(model, plan.ir.protocol) ? translateRequest(plan, plan.ir, served) : undefined;
@@ -216,7 +219,25 @@ export function forwardTo(snap: RoutingSnapshot, plan: ForwardPlan): Extract<Bod
     body,
     responseHeaders: [[DECISION_HEADER, decision], [MODEL_HEADER, model.name]],
     ...(translated ? { translation: translated.plan } : {}),
+    ...(usage ? { usage: { ...usage, model: model.name, decision, ...(translated ? { upstream: 'openai.chat' as const, strip: false } : {}) } } : {}),
   };
+}
+
+/** Token usage is read from answers (telemetry.token_usage); a streaming chat request that did not ask for it gets it asked for, then stripped. */
+function usagePlan(snap: RoutingSnapshot, plan: ForwardPlan): { upstream: Protocol; stream: boolean; strip: boolean } | undefined {
+  const ir = plan.ir;
+  if (!snap.config.telemetry.token_usage || !ir) return undefined;
+  const strip = ir.protocol === 'openai.chat' && ir.stream && servesNatively(plan.model, ir.protocol) && !asksForUsage(ir.body);
+  return { upstream: ir.protocol, stream: ir.stream, strip };
+}
+
+function withUsageAsked(plan: ForwardPlan): ForwardPlan {
+  const ask: BodyEdit = (doc) => {
+    const prev = doc.stream_options && typeof doc.stream_options === 'object' ? (doc.stream_options as Record<string, unknown>) : {};
+    doc.stream_options = { ...prev, include_usage: true };
+  };
+  const body = plan.rewrite?.body ?? plan.ir!.body;
+  return { ...plan, rewrite: { ...plan.rewrite, body, edits: [...(plan.rewrite?.edits ?? []), ask] } };
 }
 
 /**

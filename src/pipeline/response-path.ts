@@ -2,7 +2,10 @@
 // body mode): capture it for the cache, translate it back into the client's protocol, and, for
 // the Responses API, pin the conversation to its model under the response id and keep a
 // translated response for previous_response_id. One object per answer, made at the response headers.
+import type { Protocol } from '../protocol/ir.js';
+import type { RouterMetrics } from '../telemetry/metrics.js';
 import type { Pin } from '../state/types.js';
+import { UsageMeter } from './usage-meter.js';
 import { responseSessionIdentity } from '../state/identity.js';
 import type { PendingCacheWrite } from './cache-step.js';
 import type { RequestHeaders } from './headers.js';
@@ -22,8 +25,20 @@ export interface ResponsesFollowUp {
   store?: { ttlSeconds: number; maxBytes: number };
 }
 
+/** Which answer's tokens are counted, how it arrives, and whether its usage chunk is the client's. */
+export interface UsagePlan {
+  model: string;
+  decision: string;
+  /** The protocol the upstream answers in. */
+  upstream: Protocol;
+  stream: boolean;
+  /** The usage chunk was asked for by semroute, not the client: remove it. */
+  strip: boolean;
+}
+
 export interface ResponsePlan {
   cacheWrite?: PendingCacheWrite;
+  usage?: UsagePlan;
   translation?: TranslationPlan;
   responses?: ResponsesFollowUp | undefined;
 }
@@ -42,6 +57,8 @@ export class ResponsePath {
     private readonly plan: ResponsePlan,
     private readonly capture: ResponseCapture | undefined,
     private readonly translation: ResponseTranslation | undefined,
+    private readonly meter: UsageMeter | undefined,
+    private readonly metrics: RouterMetrics | undefined,
     /** Header changes for the client's response. */
     readonly edit: HeaderEdit,
   ) {
@@ -50,14 +67,19 @@ export class ResponsePath {
   }
 
   /** undefined: nothing to do with this answer's body (Envoy need not send it). */
-  static begin(ctx: StateContext | undefined, plan: ResponsePlan, headers: RequestHeaders): ResponsePath | undefined {
+  static begin(ctx: StateContext | undefined, plan: ResponsePlan, headers: RequestHeaders, metrics?: RouterMetrics): ResponsePath | undefined {
     const status = Number(headers.get(':status') ?? 0);
+    const ok = status >= 200 && status < 300;
     const capture = ctx && plan.cacheWrite ? ResponseCapture.begin(ctx, plan.cacheWrite, headers) : undefined;
     const translated = plan.translation ? ResponseTranslation.begin(plan.translation, headers) : undefined;
-    const followUp = plan.responses && ctx && status >= 200 && status < 300 ? plan.responses : undefined;
-    if (!capture && !translated && !followUp) return undefined;
+    const followUp = plan.responses && ctx && ok ? plan.responses : undefined;
+    const u = plan.usage;
+    const sse = (headers.get('content-type') ?? '').toLowerCase().startsWith('text/event-stream');
+    // A translated answer reports its usage through the translator; an error answer has none.
+    const meter = u && ok && !translated ? new UsageMeter(u.upstream, sse, u.strip && sse) : undefined;
+    if (!capture && !translated && !followUp && !meter) return undefined;
     const kept: ResponsePlan = followUp ? plan : { ...plan, responses: undefined };
-    return new ResponsePath(ctx, kept, capture, translated?.translation, translated?.edit ?? { set: [], remove: [] });
+    return new ResponsePath(ctx, kept, capture, translated?.translation, meter, metrics, translated?.edit ?? { set: [], remove: [] });
   }
 
   /** Upstream bytes in; the bytes for the client (undefined: unchanged). `last`: end of the body. */
@@ -68,6 +90,10 @@ export class ResponsePath {
     if (this.translation) {
       const head = this.translation.push(chunk);
       out = last ? Buffer.concat([head, this.translation.end()]) : head;
+    } else if (this.meter) {
+      out = this.meter.push(chunk);
+      const tail = last ? this.meter.end() : undefined;
+      if (tail) out = Buffer.concat([out ?? chunk, tail]);
     }
     if (last) this.finish();
     return out;
@@ -76,6 +102,18 @@ export class ResponsePath {
   /** The stream ended early (client gone, reset): nothing is stored. */
   abort(): void {
     this.capture?.abort();
+  }
+
+  private countTokens(): void {
+    const u = this.plan.usage;
+    if (!u || !this.metrics) return;
+    const labels = { model: u.model, decision: u.decision };
+    if (this.meter?.usage) return this.metrics.recordTokens(labels, this.meter.usage);
+    const chat = this.translation?.usage;
+    if (chat) {
+      const cached = chat.prompt_tokens_details?.cached_tokens ?? 0;
+      this.metrics.recordTokens(labels, { input: chat.prompt_tokens, output: chat.completion_tokens, cached });
+    }
   }
 
   private scanForId(chunk: Buffer): void {
@@ -89,6 +127,7 @@ export class ResponsePath {
 
   private finish(): void {
     this.capture?.end();
+    this.countTokens();
     const { ctx, plan } = this;
     const follow = plan.responses;
     const id = this.responseId;

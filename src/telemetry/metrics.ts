@@ -48,6 +48,8 @@ export interface RouterMetrics {
   streamClosed(): void;
   /** Streams cancelled by the idle reaper (no message for longer than the idle timeout). */
   recordStreamsReaped(count: number): void;
+  /** Tokens of one answer, from the upstream's usage report. */
+  recordTokens(labels: { model: string; decision: string }, usage: { input: number; output: number; cached: number }): void;
   /** A client connection sent the GOAWAY notice because it reached listeners.grpc.max_connection_age_ms. */
   recordConnectionRotated(): void;
   /** Config reload attempts by result. */
@@ -167,6 +169,10 @@ export function createMetrics(opts: MetricsOptions = {}): RouterMetrics {
     description: 'ext_proc streams cancelled after no message for longer than listeners.grpc.stream_idle_timeout_ms (a reset that never arrived).',
   });
 
+  const tokens: Counter = meter.createCounter(name('tokens_total'), {
+    description: 'Tokens of routed answers as the upstream reported them: type input (prompt, cached included), output, cached (prompt tokens served from the prefix cache).',
+  });
+
   const connectionsRotated: Counter = meter.createCounter(name('extproc_connections_rotated_total'), {
     description: 'ext_proc client connections rotated after listeners.grpc.max_connection_age_ms (two-phase GOAWAY: no stream refused).',
   });
@@ -243,6 +249,12 @@ export function createMetrics(opts: MetricsOptions = {}): RouterMetrics {
     },
     recordStreamsReaped(count) {
       streamsReaped.add(count);
+    },
+    recordTokens({ model, decision }, usage) {
+      const labels = { model: labelValue(model), decision: labelValue(decision) };
+      tokens.add(usage.input, { ...labels, type: 'input' });
+      tokens.add(usage.output, { ...labels, type: 'output' });
+      if (usage.cached > 0) tokens.add(usage.cached, { ...labels, type: 'cached' });
     },
     recordConnectionRotated() {
       connectionsRotated.add(1);

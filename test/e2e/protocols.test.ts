@@ -7,6 +7,7 @@ import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import type { RecordedRequest } from '../../src/dev/fake-upstream.js';
 import { startE2EStack, type E2EStack } from '../helpers/dev-stack.js';
+import { until } from '../helpers/until.js';
 
 const ALL_APIS = ['chat', 'completions', 'responses', 'messages'] as const;
 /** The coding decision routes to large (native), anything else to small (translated). */
@@ -209,5 +210,45 @@ describe('OpenAI Responses with openai', () => {
     await openai.responses.delete(res.id);
     const err = await openai.responses.retrieve(res.id).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(OpenAI.NotFoundError);
+  });
+});
+
+describe('token usage of every answer', () => {
+  /** semroute_tokens_total{model,decision,type} from the router's own metrics. */
+  async function tokens(model: string, type: string): Promise<number> {
+    const text = await stack.dev.router.metrics.render();
+    const line = text.split('\n').find((l) => l.startsWith('semroute_tokens_total{') && l.includes(`model="${model}"`) && l.includes(`type="${type}"`));
+    return line ? Number(line.split(' ').pop()) : 0;
+  }
+
+  it('a streaming chat request that did not ask for usage gets none, and its tokens are still counted', async () => {
+    const before = await tokens('small', 'output');
+    // The count lands when the body's last message has been answered, which may be just after the
+    // client has read a body of known length: waited for below, never assumed.
+    const stream = await openai.chat.completions.create({ model: 'auto', stream: true, messages: [{ role: 'user', content: TRANSLATED_PROMPT }] });
+    const chunks: OpenAI.Chat.Completions.ChatCompletionChunk[] = [];
+    for await (const c of stream) chunks.push(c);
+    expect(chunks.map((c) => c.choices[0]?.delta.content ?? '').join('')).toBe(`[small] org/small-8b: ${TRANSLATED_PROMPT}`);
+    // No usage-only chunk reached the client.
+    expect(chunks.filter((c) => c.choices.length === 0 || c.usage)).toEqual([]);
+    expect(lastBody(stack.small.requests).stream_options).toEqual({ include_usage: true });
+    await until(async () => (await tokens('small', 'output')) > before, 10_000, 'output tokens counted');
+  });
+
+  it('a client that asked for usage keeps its usage chunk', async () => {
+    const stream = await openai.chat.completions.create({ model: 'auto', stream: true, stream_options: { include_usage: true }, messages: [{ role: 'user', content: TRANSLATED_PROMPT }] });
+    let usage: OpenAI.CompletionUsage | undefined | null;
+    for await (const c of stream) if (c.usage) usage = c.usage;
+    expect(usage?.completion_tokens).toBeGreaterThan(0);
+  });
+
+  it.each(paths)('Anthropic and Responses answers are counted (%s)', async (_kind, prompt, model, _served) => {
+    const before = await tokens(model, 'input');
+    await anthropic.messages.create({ model: 'auto', max_tokens: 64, messages: [{ role: 'user', content: prompt }] });
+    await until(async () => (await tokens(model, 'input')) > before, 10_000, 'Anthropic input tokens counted');
+    const mid = await tokens(model, 'input');
+    const stream = openai.responses.stream({ model: 'auto', input: prompt });
+    await stream.finalResponse();
+    await until(async () => (await tokens(model, 'input')) > mid, 10_000, 'Responses input tokens counted');
   });
 });

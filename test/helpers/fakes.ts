@@ -30,6 +30,10 @@ export class RecordingMetrics implements RouterMetrics {
   recordStreamsReaped(count: number): void {
     this.reaped += count;
   }
+  tokens: Array<{ model: string; decision: string; input: number; output: number; cached: number }> = [];
+  recordTokens(labels: { model: string; decision: string }, usage: { input: number; output: number; cached: number }): void {
+    this.tokens.push({ ...labels, ...usage });
+  }
   rotations = 0;
   recordConnectionRotated(): void {
     this.rotations++;

@@ -57,6 +57,12 @@ export const telemetrySchema = z
       })
       .prefault({})
       .describe('Structured logs.'),
+    token_usage: z
+      .boolean()
+      .default(true)
+      .describe(
+        "Count every answer's tokens (semroute_tokens_total by model, decision and type) from the usage the upstream reports: Envoy then streams routed answers through ext_proc (STREAMED, no buffering). Streaming chat requests are sent with stream_options.include_usage and the usage chunk is removed again when the client did not ask for it.",
+      ),
     tracing: z
       .strictObject({
         otlp_endpoint: z.string().default('').describe('OTLP/HTTP endpoint; empty: tracing off.'),

@@ -43,7 +43,8 @@ describe('ext_proc gRPC server over loopback', () => {
     expect(setHeaders(commonOf(b)!.header_mutation)).toContainEqual(['x-semroute-model', 'large']);
     const r = await call.send(responseHeaders({ ':status': '200' }));
     expect(r.response).toBe('response_headers');
-    expect(r.mode_override).toMatchObject({ response_body_mode: 'NONE', request_body_mode: 'BUFFERED' });
+    // STREAMED: the answer streams through so its token usage is counted (telemetry.token_usage).
+    expect(r.mode_override).toMatchObject({ response_body_mode: 'STREAMED', request_body_mode: 'BUFFERED' });
     call.halfClose();
     expect((await call.status).code).toBe(grpc.status.OK);
     await until(() => metrics.streams === 0, 10_000, 'stream released');

@@ -57,15 +57,30 @@ describe('ExtProcStream', () => {
     ]);
     expect(body.clear_route_cache).toBe(true);
 
-    // Response headers: explanation headers; response body switched off, both body modes copied.
+    // Response headers: explanation headers; the response body streams through (token usage is
+    // read from it), both body modes copied.
     const res = h.written[2]!;
     expect(setHeaders(commonOf(res)!.header_mutation)).toEqual([
       ['x-semroute-decision', 'coding'],
       ['x-semroute-model', 'large'],
     ]);
-    expect(res.mode_override).toEqual({ request_body_mode: 'BUFFERED', response_body_mode: 'NONE' });
+    expect(res.mode_override).toEqual({ request_body_mode: 'BUFFERED', response_body_mode: 'STREAMED' });
     expect(h.metrics.requests).toEqual([{ decision: 'coding', model: 'large', outcome: 'routed' }]);
     expect(h.metrics.latencies).toHaveLength(1);
+  });
+
+  it('counts the tokens the answer reports, and reads no response body with telemetry.token_usage off', async () => {
+    const on = harness();
+    await on.send(requestHeaders(chatHeaders), requestBody(chatBody('debug my python')), responseHeaders({ ':status': '200', 'content-type': 'application/json' }));
+    const answer = JSON.stringify({ choices: [{ message: { content: 'ok' } }], usage: { prompt_tokens: 12, completion_tokens: 5, prompt_tokens_details: { cached_tokens: 8 } } });
+    await on.send({ request: 'response_body', response_body: { body: Buffer.from(answer.slice(0, 20)), end_of_stream: false } }, { request: 'response_body', response_body: { body: Buffer.from(answer.slice(20)), end_of_stream: true } });
+    expect(on.metrics.tokens).toEqual([{ model: 'large', decision: 'coding', input: 12, output: 5, cached: 8 }]);
+    // The answer passes unchanged.
+    expect(commonOf(on.written[3]!)?.body_mutation).toBeUndefined();
+
+    const off = harness(new RoutingSnapshot(testConfig((d: any) => (d.telemetry = { token_usage: false }))));
+    await off.send(requestHeaders(chatHeaders), requestBody(chatBody('debug my python')), responseHeaders({ ':status': '200' }));
+    expect(off.written[2]!.mode_override).toEqual({ request_body_mode: 'BUFFERED', response_body_mode: 'NONE' });
   });
 
   it('sends no header mutation (and so no route-cache clear) when the client sent no routing header', async () => {
