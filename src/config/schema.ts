@@ -57,9 +57,11 @@ export const routingSchema = z
       .default(['auto'])
       .describe('Request model names that mean "route it"; any configured model name passes through.'),
     mode: z
-      .enum(['cluster', 'endpoint'])
+      .enum(['cluster', 'endpoint', 'model'])
       .default('cluster')
-      .describe('cluster: set x-semroute-model and let Envoy pick the cluster; endpoint: also pick the endpoint (x-gateway-destination-endpoint).'),
+      .describe(
+        'cluster: set x-semroute-model and let Envoy pick the cluster; endpoint: also pick the endpoint (x-gateway-destination-endpoint); model: choose the model only, ahead of a Gateway API Inference Extension InferencePool: set x-semroute-model and x-gateway-model-name (the served name, which the HTTPRoute matches) and rewrite the body, never an endpoint header or envoy.lb metadata, so the pool\'s endpoint picker alone chooses the replica.',
+      ),
     strategy: z
       .enum(['priority', 'confidence'])
       .default('priority')

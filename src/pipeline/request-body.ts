@@ -16,7 +16,7 @@ import { applyAffinity } from './affinity-step.js';
 import { cacheStep, type CacheStep } from './cache-step.js';
 import { cacheDebugHeader, debugHeaders, wantsDebug } from './debug-headers.js';
 import type { StateContext } from './state-context.js';
-import { DECISION_HEADER, ENDPOINT_HEADER, MODEL_HEADER, type RequestHeaders } from './headers.js';
+import { DECISION_HEADER, ENDPOINT_HEADER, GIE_MODEL_HEADER, MODEL_HEADER, type RequestHeaders } from './headers.js';
 import type { BodyOutcome } from './outcome.js';
 import { blockReply, errorReply } from './replies.js';
 import type { RoutingSnapshot } from './snapshot.js';
@@ -200,7 +200,8 @@ export function forwardTo(snap: RoutingSnapshot, planIn: ForwardPlan): Extract<B
   } else if (requestedModel !== served) {
     body = modelSpan ? spliceJsonString(raw, modelSpan, served) : rewriteModel(raw, served);
   }
-  const endpoint = plan.endpoint ?? snap.endpoints?.pick(model);
+  // Only endpoint mode names an endpoint (a pin from an earlier endpoint-mode config never leaks).
+  const endpoint = snap.config.routing.mode === 'endpoint' ? (plan.endpoint ?? snap.endpoints?.pick(model)) : undefined;
   return {
     kind: 'forward',
     decision,
@@ -211,6 +212,7 @@ export function forwardTo(snap: RoutingSnapshot, planIn: ForwardPlan): Extract<B
         [MODEL_HEADER, model.name],
         [DECISION_HEADER, decision],
         ...(endpoint ? [[ENDPOINT_HEADER, endpoint] as const] : []),
+        ...(snap.config.routing.mode === 'model' ? [[GIE_MODEL_HEADER, served] as const] : []),
         ...(translated ? [[':path', CHAT_PATH] as const] : []),
         ...Object.entries(headerPlugin?.set ?? {}),
       ],

@@ -69,6 +69,20 @@ describe('ExtProcStream', () => {
     expect(h.metrics.latencies).toHaveLength(1);
   });
 
+  it('in routing.mode model sets the GIE model header and never an endpoint or envoy.lb metadata', async () => {
+    const h = harness(new RoutingSnapshot(testConfig((d: any) => {
+      d.routing = { mode: 'model' };
+      d.models[1].endpoints = ['10.0.0.1:8000', '10.0.0.2:8000'];
+    })));
+    await h.send(requestHeaders(chatHeaders), requestBody(chatBody('debug my python')));
+    const body = h.written[1]!;
+    expect(body.dynamic_metadata).toBeUndefined();
+    const set = setHeaders(commonOf(body)!.header_mutation).map(([k]) => k);
+    expect(set).toContain('x-gateway-model-name');
+    expect(set).not.toContain('x-gateway-destination-endpoint');
+    expect(setHeaders(commonOf(body)!.header_mutation)).toContainEqual(['x-gateway-model-name', 'org/large-235b']);
+  });
+
   it('counts the tokens the answer reports, and reads no response body with telemetry.token_usage off', async () => {
     const on = harness();
     await on.send(requestHeaders(chatHeaders), requestBody(chatBody('debug my python')), responseHeaders({ ':status': '200', 'content-type': 'application/json' }));
