@@ -16,6 +16,16 @@ const common = {
   // onnxruntime-common checks them with instanceof (see the file).
   testEnvironment: '<rootDir>/test/helpers/ort-environment.ts',
 };
+// The routing, cache-affinity and protocol e2e suites run again with the local gateway sending
+// request (and response) bodies the other ways Envoy can: STREAMED and FULL_DUPLEX_STREAMED
+// (the integration project runs them BUFFERED, envoy/envoy.yaml's mode).
+const MODE_SUITES = ['routing', 'cache-affinity', 'protocols'].map((s) => `<rootDir>/test/e2e/${s}.test.ts`);
+const inMode = (mode) => ({
+  ...common,
+  displayName: `e2e-${mode.toLowerCase()}`,
+  testMatch: MODE_SUITES,
+  setupFiles: [`<rootDir>/test/helpers/body-mode-${mode === 'STREAMED' ? 'streamed' : 'full-duplex'}.ts`],
+});
 export default {
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
@@ -24,5 +34,7 @@ export default {
       displayName: 'integration',
       testMatch: ['<rootDir>/test/integration/**/*.test.ts', '<rootDir>/test/e2e/**/*.test.ts'],
     },
+    inMode('STREAMED'),
+    inMode('FULL_DUPLEX_STREAMED'),
   ],
 };

@@ -2,7 +2,7 @@
 // optionally one fake OpenAI-compatible upstream per configured endpoint.
 import type { Config } from '../config/schema.js';
 import { startFakeUpstream, type FakeUpstream } from '../dev/fake-upstream.js';
-import { startGateway, type Gateway, type GatewayRoute } from '../dev/gateway.js';
+import { startGateway, type Gateway, type GatewayOptions, type GatewayRoute } from '../dev/gateway.js';
 import { ENDPOINT_HEADER, MODEL_HEADER } from '../pipeline/headers.js';
 import { RoutingSnapshot } from '../pipeline/snapshot.js';
 import type { Logger } from '../telemetry/logger.js';
@@ -18,6 +18,8 @@ export interface DevOptions {
   adminListen?: string;
   logger?: Logger;
   accessLog?: (line: string) => void;
+  /** The gateway's ext_proc processing mode (default: envoy/envoy.yaml's, bodies BUFFERED). */
+  processingMode?: GatewayOptions['processingMode'];
 }
 
 export interface DevStack {
@@ -81,6 +83,7 @@ export async function startDev(opts: DevOptions): Promise<DevStack> {
         // allowed, fail-closed); only the message budget is looser for a laptop demo.
         messageTimeoutMs: 1000,
         ...(opts.accessLog ? { log: opts.accessLog } : {}),
+        ...(opts.processingMode ? { processingMode: opts.processingMode } : {}),
       });
     } catch (e) {
       await router.close();

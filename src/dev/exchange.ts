@@ -91,6 +91,25 @@ export class Exchange {
     return undefined;
   }
 
+  /** FULL_DUPLEX_STREAMED: sends without waiting; its answers are read with next(). */
+  post(req: ProcessingRequest, kind: RequestKind): boolean {
+    if (!this.processing) return false;
+    if (kind === 'request_headers') this.headersSent.request = true;
+    if (kind === 'response_headers') this.headersSent.response = true;
+    this.session.duplex(kind.startsWith('request') ? 'request' : 'response');
+    return this.session.post(req);
+  }
+
+  /** FULL_DUPLEX_STREAMED: the next answer of `kind`; undefined when processing is (or just became) complete. */
+  async next(kind: RequestKind): Promise<ProcessingResponse | undefined> {
+    if (!this.processing) return undefined;
+    const r = await this.session.next(kind);
+    if (r.kind === 'answer') return r.res;
+    const reply = this.settle(r);
+    if (reply) throw this.fail(reply);
+    return undefined;
+  }
+
   /** Applies a header mutation; a rejected one fails the request with 500 (Envoy: InvalidArgument). */
   mutate(table: HeaderTable, mutation: HeaderMutation | undefined, dir: Direction, replacing = false): void {
     try {
@@ -136,6 +155,9 @@ export class Exchange {
   }
 
   private overrideMode(o: ProcessingMode): void {
+    // Envoy ignores an override into or out of FULL_DUPLEX_STREAMED (it cannot change mid-stream).
+    const duplex = (m: BodySendMode | undefined) => m === 'FULL_DUPLEX_STREAMED';
+    if (duplex(this.mode.request_body_mode) || duplex(this.mode.response_body_mode) || duplex(o.request_body_mode) || duplex(o.response_body_mode)) return;
     // Envoy's setProcessingMode(): the whole mode is replaced; unset header modes mean DEFAULT (send),
     // unset body modes NONE, unset trailer modes DEFAULT (skip).
     this.mode = {

@@ -4,6 +4,8 @@
 //   message timer (Envoy may pipeline STREAMED chunks; the gateway waits for each answer); an
 //   answer must match the kind its direction awaits, or be an immediate response; anything else,
 //   an answer nobody awaits included, is spurious;
+// - in FULL_DUPLEX_STREAMED a direction's messages go out without waiting (post), and its answers
+//   queue up until read (next): any number of body answers, in any rhythm, the headers answer too;
 // - a message carrying override_message_timeout is only a timer extension, honoured by Envoy only
 //   with max_message_timeout, which the gateway (like Envoy by default) leaves at 0: it is ignored;
 // - after the first terminal event (the processor's close or error, a timeout, a spurious message,
@@ -40,6 +42,8 @@ function directionOf(kind: string): Direction {
 export class ExtProcSession {
   private call: ProcessCall | undefined;
   private readonly waiters = new Map<Direction, Waiter>();
+  /** FULL_DUPLEX_STREAMED directions: answers that arrived before they were read. */
+  private readonly queued = new Map<Direction, ProcessingResponse[]>();
   private ended: SessionEnd | undefined;
   /** Told of a terminal event that arrived while no message awaited its answer. */
   onIdleEnd: ((r: SessionEnd) => void) | undefined;
@@ -50,6 +54,57 @@ export class ExtProcSession {
     private readonly open: () => ProcessCall,
     private readonly timeoutMs: number,
   ) {}
+
+  /** FULL_DUPLEX_STREAMED for a direction: its answers queue instead of being spurious. */
+  duplex(dir: Direction): void {
+    if (!this.queued.has(dir)) this.queued.set(dir, []);
+  }
+
+  /** Sends a message without waiting for its answer (FULL_DUPLEX_STREAMED); false once the stream ended. */
+  post(req: ProcessingRequest): boolean {
+    if (this.ended) return false;
+    return this.write(req);
+  }
+
+  /** The next answer of `kind` in a FULL_DUPLEX_STREAMED direction, or the event that ended the stream. */
+  next(kind: RequestKind): Promise<SessionResult> {
+    if (this.ended) return Promise.resolve(this.ended);
+    const dir = directionOf(kind);
+    const ready = this.queued.get(dir)?.shift();
+    if (ready) return Promise.resolve(this.checked(ready, kind));
+    if (this.waiters.has(dir)) throw new Error(`gateway bug: a ${dir} answer is already awaited`);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.finish({ kind: 'failed', reason: 'timeout', detail: `no answer to ${kind} within ${this.timeoutMs} ms` }, 'message');
+      }, this.timeoutMs);
+      this.waiters.set(dir, { kind, resolve, timer });
+    });
+  }
+
+  /** A queued answer of the wrong kind is spurious, as it would have been on arrival. */
+  private checked(res: ProcessingResponse, kind: RequestKind): SessionResult {
+    if (res.response === kind) return { kind: 'answer', res };
+    this.finish({ kind: 'failed', reason: 'spurious', detail: `expected ${kind}, got ${res.response ?? 'an empty message'}` }, 'message');
+    return this.ended!;
+  }
+
+  /** Opens the stream with the first message (carrying protocol_config) and writes; false when it cannot open. */
+  private write(req: ProcessingRequest): boolean {
+    let msg = req;
+    if (!this.call) {
+      try {
+        this.call = this.open();
+      } catch (e) {
+        this.finish({ kind: 'failed', reason: 'grpc_error', detail: `cannot open stream: ${(e as Error).message}` }, 'gateway');
+        return false;
+      }
+      this.listen(this.call);
+      const pc = this.protocolConfig?.();
+      if (pc) msg = { ...req, protocol_config: pc };
+    }
+    this.call.write(msg);
+    return true;
+  }
 
   /** Sends a message and resolves with its answer or with the event that ended the stream. */
   send(req: ProcessingRequest, kind: RequestKind): Promise<SessionResult> {
@@ -111,6 +166,11 @@ export class ExtProcSession {
       return;
     }
     const waiter = kind ? this.waiters.get(directionOf(kind)) : undefined;
+    const queue = kind ? this.queued.get(directionOf(kind)) : undefined;
+    if (kind && !waiter && queue) {
+      queue.push(res);
+      return;
+    }
     if (!kind || !waiter || waiter.kind !== kind) {
       const detail = waiter ? `expected ${waiter.kind}, got ${kind ?? 'an empty message'}` : `unsolicited ${kind ?? 'empty message'}`;
       this.finish({ kind: 'failed', reason: 'spurious', detail }, 'message');

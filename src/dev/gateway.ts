@@ -27,8 +27,8 @@ export interface GatewayOptions {
   /** The default route; absent → 404 like Envoy's "no route". */
   defaultUpstream?: string;
   /** Default: headers SEND, bodies BUFFERED, trailers SKIP. Trailer messages are never sent (HTTP/1.1
-   * clients and the fake upstream send no trailers); FULL_DUPLEX_STREAMED behaves as STREAMED and
-   * GRPC as NONE. */
+   * clients and the fake upstream send no trailers); FULL_DUPLEX_STREAMED as Envoy does it
+   * (request-phase.ts, response-phase.ts); GRPC as NONE. */
   processingMode?: Partial<ProcessingMode>;
   allowModeOverride?: boolean;
   /** Envoy's message_timeout; default 200 ms. */

@@ -68,6 +68,7 @@ export function applyBufferedAnswer(x: Exchange, c: CommonResponse, table: Heade
 }
 
 export async function processRequest(x: Exchange, req: IncomingMessage): Promise<RequestOutcome> {
+  if (x.processing && x.sendsHeaders('request') && x.hasBody && x.bodyMode('request') === 'FULL_DUPLEX_STREAMED') return fullDuplex(x, req);
   let replaced: Buffer | undefined;
   // decodeHeaders: send the headers, then (before any answer) drop content-length if the body
   // mode in force may change the body's length.
@@ -144,4 +145,39 @@ async function buffered(x: Exchange, req: IncomingMessage, partial: boolean): Pr
       })(),
     ),
   };
+}
+
+/**
+ * FULL_DUPLEX_STREAMED (Envoy's decodeHeaders/decodeData in that mode): the headers and every body
+ * chunk go out as they come, without waiting; content-length is dropped; the headers are held until
+ * their answer (whose mutations and clear_route_cache still choose the route); then only the bytes
+ * the processor hands back in streamed_response answers go upstream, until one has end_of_stream.
+ */
+async function fullDuplex(x: Exchange, req: IncomingMessage): Promise<RequestOutcome> {
+  x.post({ request_headers: { headers: toHeaderMap(x.headers), end_of_stream: false } }, 'request_headers');
+  x.headers.delete('content-length');
+  // The client's body is pumped to the processor while its answers are read.
+  const pump = (async () => {
+    for await (const chunk of clientChunks(req)) if (!x.post({ request_body: { body: chunk, end_of_stream: false } }, 'request_body')) return;
+    x.post({ request_body: { body: EMPTY, end_of_stream: true } }, 'request_body');
+  })();
+  pump.catch(() => undefined);
+  const c = (await x.next('request_headers'))?.request_headers?.response;
+  if (c) {
+    const replaced = applyHeadersAnswer(x, c, x.headers, 'request');
+    if (replaced !== undefined) return { kind: 'forward', body: replaced };
+  }
+  if (!x.processing) return { kind: 'forward', body: Readable.from(clientChunks(req)) };
+  return { kind: 'forward', body: Readable.from(duplexAnswers(x, 'request_body')) };
+}
+
+/** The bytes a FULL_DUPLEX_STREAMED processor hands back for a direction, until end_of_stream. */
+export async function* duplexAnswers(x: Exchange, kind: 'request_body' | 'response_body'): AsyncGenerator<Buffer> {
+  for (;;) {
+    const a = await x.next(kind);
+    if (!a) return;
+    const sr = (kind === 'request_body' ? a.request_body : a.response_body)?.response?.body_mutation?.streamed_response;
+    if (sr?.body && sr.body.length > 0) yield sr.body;
+    if (!sr || sr.end_of_stream) return;
+  }
 }

@@ -6,7 +6,7 @@ import type { Exchange } from './exchange.js';
 import type { HeaderTable } from './header-mutation.js';
 import { firstValue, outgoingHeaders, toHeaderMap } from './headers.js';
 import { ClientGone, responseTooLarge } from './local-reply.js';
-import { applyBufferedAnswer, applyHeadersAnswer, streamedChunk } from './request-phase.js';
+import { applyBufferedAnswer, applyHeadersAnswer, duplexAnswers, streamedChunk } from './request-phase.js';
 
 export interface UpstreamResponse {
   /** Response headers including :status. */
@@ -49,6 +49,7 @@ function writeHead(res: ServerResponse, table: HeaderTable, flush = false): numb
 /** Processes the response and writes it to the client; returns the status sent. */
 export async function processResponse(x: Exchange, up: UpstreamResponse, res: ServerResponse): Promise<number> {
   const table = up.headers;
+  if (x.processing && x.sendsHeaders('response') && !up.endOfStream && x.bodyMode('response') === 'FULL_DUPLEX_STREAMED') return fullDuplex(x, up, res);
   let replaced: Buffer | undefined;
   const dropLength = x.processing && x.dropsContentLength('response');
   if (x.processing && x.sendsHeaders('response')) {
@@ -111,5 +112,34 @@ async function buffered(x: Exchange, up: UpstreamResponse, table: HeaderTable, r
   const out = c ? applyBufferedAnswer(x, c, table, 'response', body, x.bodyMode('response') === 'BUFFERED') : body;
   const status = writeHead(res, table);
   res.end(out);
+  return status;
+}
+
+/** FULL_DUPLEX_STREAMED: as for the request (request-phase.ts); the headers wait for their answer. */
+async function fullDuplex(x: Exchange, up: UpstreamResponse, res: ServerResponse): Promise<number> {
+  const table = up.headers;
+  x.post({ response_headers: { headers: toHeaderMap(table), end_of_stream: false } }, 'response_headers');
+  table.delete('content-length');
+  const pump = (async () => {
+    for await (const chunk of up.body as AsyncIterable<Buffer>) if (!x.post({ response_body: { body: chunk, end_of_stream: false } }, 'response_body')) return;
+    x.post({ response_body: { body: EMPTY, end_of_stream: true } }, 'response_body');
+  })();
+  pump.catch(() => undefined);
+  const c = (await x.next('response_headers'))?.response_headers?.response;
+  if (c) {
+    const replaced = applyHeadersAnswer(x, c, table, 'response');
+    if (replaced !== undefined) {
+      const status = writeHead(res, table);
+      res.end(replaced);
+      return status;
+    }
+  }
+  const status = writeHead(res, table, true);
+  if (!x.processing) {
+    for await (const chunk of up.body as AsyncIterable<Buffer>) await write(res, chunk);
+  } else {
+    for await (const chunk of duplexAnswers(x, 'response_body')) await write(res, chunk);
+  }
+  res.end();
   return status;
 }

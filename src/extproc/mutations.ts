@@ -71,6 +71,14 @@ export function bodyResponse(
   return { [kind]: { response: c } };
 }
 
+/**
+ * A FULL_DUPLEX_STREAMED body answer: these bytes go on (Envoy forwards only what the processor
+ * hands back in this mode), with end_of_stream on the last.
+ */
+export function duplexBody(kind: BodyKind, body: Buffer | undefined, endOfStream: boolean): ProcessingResponse {
+  return { [kind]: { response: { body_mutation: { streamed_response: { body: body ?? Buffer.alloc(0), end_of_stream: endOfStream } } } } };
+}
+
 export function trailersResponse(kind: TrailersKind): ProcessingResponse {
   return { [kind]: {} };
 }

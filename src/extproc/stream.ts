@@ -19,8 +19,8 @@ import { ResponsePath, type ResponsePlan } from '../pipeline/response-path.js';
 import { storedResponseAnswer } from '../pipeline/stored-response-request.js';
 import type { StateContext } from '../pipeline/state-context.js';
 import type { BodyBudget } from './body-budget.js';
-import { bodyResponse, endpointMetadata, headersResponse, immediateResponse, modeOverride, trailersResponse } from './mutations.js';
-import type { BodySendMode, HeaderMap, HttpBody, HttpHeaders, ProcessingRequest, ProcessingResponse } from './wire.js';
+import { bodyResponse, duplexBody, endpointMetadata, headersResponse, immediateResponse, modeOverride, trailersResponse } from './mutations.js';
+import type { BodySendMode, HeaderMap, HttpBody, HttpHeaders, ProcessingMode, ProcessingRequest, ProcessingResponse } from './wire.js';
 
 export interface StreamDeps {
   snapshot: RoutingSnapshot;
@@ -43,10 +43,27 @@ export interface ResponseSink {
 
 type Phase =
   | { name: 'start' }
-  | { name: 'body'; protocol: Protocol; countTokens: boolean; headers: RequestHeaders; chunks: Buffer[]; size: number; cleared: boolean; startedAt?: number }
+  | {
+      name: 'body';
+      protocol: Protocol;
+      countTokens: boolean;
+      headers: RequestHeaders;
+      chunks: Buffer[];
+      size: number;
+      cleared: boolean;
+      startedAt?: number;
+      /** FULL_DUPLEX_STREAMED: the request headers' answer, held until the body is routed. */
+      heldHeaders?: HeaderEdit;
+    }
   | { name: 'routed'; responseHeaders: HeaderPair[]; plan: ResponsePlan; path?: ResponsePath }
   | { name: 'passthrough' }
   | { name: 'done' };
+
+/**
+ * What one message gets back: nothing (FULL_DUPLEX_STREAMED answers when it is ready), one answer,
+ * or several (FULL_DUPLEX_STREAMED's held headers answer, then the body).
+ */
+type Answers = ProcessingResponse | ProcessingResponse[] | undefined;
 
 /** Body modes in which Envoy holds the request headers until the body has been answered. */
 const HOLDS_HEADERS: ReadonlySet<BodySendMode> = new Set(['BUFFERED', 'BUFFERED_PARTIAL']);
@@ -120,22 +137,23 @@ export class ExtProcStream {
 
   private async process(req: ProcessingRequest): Promise<void> {
     if (this.cancelled || this.phase.name === 'done') return;
-    let res: ProcessingResponse | undefined;
+    let answers: Answers;
     try {
-      res = await this.answer(req);
+      answers = await this.answer(req);
     } catch (e) {
       // A bug must not cost the request: log it and answer the message so Envoy carries on.
       this.deps.logger.error('ext_proc message failed', { kind: req.request, error: errorMessage(e) });
-      res = this.fallbackAnswer(req);
+      answers = this.fallbackAnswer(req);
     }
-    if (res && !this.cancelled) {
+    for (const res of answers === undefined ? [] : Array.isArray(answers) ? answers : [answers]) {
+      if (this.cancelled) break;
       if (res.immediate_response) this.phase = { name: 'done' };
       this.sink.write(res);
     }
     if (this.phase.name !== 'body') this.releaseBody();
   }
 
-  private answer(req: ProcessingRequest): Promise<ProcessingResponse | undefined> | ProcessingResponse | undefined {
+  private answer(req: ProcessingRequest): Promise<Answers> | Answers {
     const pc = req.protocol_config;
     if (pc?.request_body_mode) this.requestBodyMode = pc.request_body_mode;
     if (pc?.response_body_mode) this.responseBodyMode = pc.response_body_mode;
@@ -158,7 +176,7 @@ export class ExtProcStream {
     }
   }
 
-  private onRequestHeaders(msg: HttpHeaders): ProcessingResponse | Promise<ProcessingResponse> {
+  private onRequestHeaders(msg: HttpHeaders): Answers | Promise<ProcessingResponse> {
     if (this.phase.name !== 'start') {
       this.deps.logger.warn('request_headers received twice; answered unchanged');
       return headersResponse('request_headers');
@@ -172,15 +190,23 @@ export class ExtProcStream {
         this.phase = { name: 'passthrough' };
         this.deps.metrics.recordRequest({ decision: 'none', model: 'none', outcome: 'passthrough' });
         // Not a request semroute routes: skip its bodies; the route is recomputed without any
-        // client-sent routing header.
+        // client-sent routing header. (FULL_DUPLEX_STREAMED cannot be overridden: its body
+        // chunks still come, and are handed back unchanged.)
         return headersResponse('request_headers', outcome.edit, {
           clearRouteCache: true,
-          modeOverride: modeOverride('NONE', 'NONE'),
+          ...this.override('NONE', 'NONE'),
         });
       case 'stored_response':
         return this.onStoredResponse(outcome, headers);
       case 'await_body':
         this.phase = { name: 'body', protocol: outcome.protocol, countTokens: outcome.countTokens ?? false, headers, chunks: [], size: 0, cleared: false };
+        if (this.duplex('request')) {
+          // FULL_DUPLEX_STREAMED: Envoy holds the headers until they are answered and sends the
+          // body meanwhile; the answer waits for the whole body, so the routing headers and
+          // clear_route_cache still reach the route (as the GIE endpoint picker does).
+          this.phase.heldHeaders = outcome.edit;
+          return undefined;
+        }
         if (!HOLDS_HEADERS.has(this.requestBodyMode) && this.responseBodyMode !== undefined) {
           // With NONE the body never comes; with STREAMED modes Envoy forwards the headers before
           // the body is classified, so routing headers set on the body answer would be too late.
@@ -195,9 +221,9 @@ export class ExtProcStream {
     }
   }
 
-  private async onRequestBody(msg: HttpBody): Promise<ProcessingResponse> {
+  private async onRequestBody(msg: HttpBody): Promise<Answers> {
     const phase = this.phase;
-    if (phase.name !== 'body') return bodyResponse('request_body');
+    if (phase.name !== 'body') return this.duplex('request') ? duplexBody('request_body', msg.body, msg.end_of_stream ?? false) : bodyResponse('request_body');
     const chunk = msg.body ?? Buffer.alloc(0);
     phase.startedAt ??= this.now();
     phase.size += chunk.length;
@@ -213,6 +239,9 @@ export class ExtProcStream {
       this.held += chunk.length;
     }
     phase.chunks.push(chunk);
+    // FULL_DUPLEX_STREAMED: held without an answer (an empty streamed_response would reach the
+    // upstream as an empty body chunk); the whole body goes back once it is routed.
+    if (!msg.end_of_stream && this.duplex('request')) return undefined;
     if (!msg.end_of_stream) {
       if (this.requestBodyMode === 'BUFFERED_PARTIAL') {
         // Envoy sends a partial buffer without end_of_stream only when the body overflowed it.
@@ -225,7 +254,7 @@ export class ExtProcStream {
     return this.route(phase);
   }
 
-  private async route(phase: Extract<Phase, { name: 'body' }>): Promise<ProcessingResponse> {
+  private async route(phase: Extract<Phase, { name: 'body' }>): Promise<Answers> {
     const { snapshot, metrics, logger } = this.deps;
     const raw = phase.chunks.length === 1 ? phase.chunks[0]! : Buffer.concat(phase.chunks, phase.size);
     if (phase.countTokens) return this.reply(countTokensReply(snapshot, raw));
@@ -264,6 +293,14 @@ export class ExtProcStream {
       decision: outcome.decision,
       model: outcome.model,
     });
+    if (phase.heldHeaders) {
+      // FULL_DUPLEX_STREAMED: the held headers answer carries the routing (Envoy drops
+      // content-length in this mode), then the whole body in one streamed response.
+      const edit: HeaderEdit = { set: outcome.edit.set, remove: [...phase.heldHeaders.remove, ...outcome.edit.remove] };
+      const headersRes = headersResponse('request_headers', edit, { clearRouteCache: true });
+      if (outcome.endpoint) headersRes.dynamic_metadata = endpointMetadata(outcome.endpoint);
+      return [headersRes, duplexBody('request_body', body ?? raw, true)];
+    }
     const res = bodyResponse('request_body', outcome.edit, {
       ...(body ? { body } : {}),
       clearRouteCache: true,
@@ -307,7 +344,7 @@ export class ExtProcStream {
         // STREAMED: each chunk passes to the client as soon as it is answered (SSE stays live),
         // captured for the cache and translated on the way.
         const changed: HeaderEdit = { set: [...edit.set, ...path.edit.set], remove: path.edit.remove };
-        return headersResponse('response_headers', changed, { modeOverride: modeOverride(this.requestBodyMode, 'STREAMED') });
+        return headersResponse('response_headers', changed, this.override(this.requestBodyMode, 'STREAMED'));
       }
     }
     return this.responseHeadersAnswer(edit);
@@ -318,14 +355,21 @@ export class ExtProcStream {
    * fallback one too) stops Envoy from buffering it, which would hold an SSE stream back until it ends.
    */
   private responseHeadersAnswer(edit: HeaderEdit | undefined): ProcessingResponse {
-    return headersResponse('response_headers', edit, { modeOverride: modeOverride(this.requestBodyMode, 'NONE') });
+    return headersResponse('response_headers', edit, this.override(this.requestBodyMode, 'NONE'));
   }
 
-  private onResponseBody(msg: HttpBody): ProcessingResponse {
+  private onResponseBody(msg: HttpBody): Answers {
     const phase = this.phase;
-    if (phase.name !== 'routed' || !phase.path) return bodyResponse('response_body');
-    const out = phase.path.push(msg.body ?? Buffer.alloc(0), msg.end_of_stream ?? false);
-    if (msg.end_of_stream) delete phase.path;
+    const last = msg.end_of_stream ?? false;
+    const duplex = this.duplex('response');
+    if (phase.name !== 'routed' || !phase.path) return duplex ? duplexBody('response_body', msg.body, last) : bodyResponse('response_body');
+    const out = phase.path.push(msg.body ?? Buffer.alloc(0), last);
+    if (last) delete phase.path;
+    if (duplex) {
+      // Every byte the client gets is one semroute hands back; nothing to hand back yet: no message.
+      const bytes = out ?? msg.body ?? Buffer.alloc(0);
+      return bytes.length > 0 || last ? duplexBody('response_body', bytes, last) : undefined;
+    }
     if (out === undefined) return bodyResponse('response_body');
     // A translated chunk: its bytes replace the upstream's (empty: nothing to send yet).
     return bodyResponse('response_body', undefined, out.length > 0 ? { body: out, setContentLength: false } : { clear: true });
@@ -374,6 +418,17 @@ export class ExtProcStream {
     return immediateResponse(reply, `semroute:${reply.reason}`);
   }
 
+  /** Whether a direction's body is FULL_DUPLEX_STREAMED (no mode_override can change that). */
+  private duplex(dir: 'request' | 'response'): boolean {
+    return (dir === 'request' ? this.requestBodyMode : this.responseBodyMode) === 'FULL_DUPLEX_STREAMED';
+  }
+
+  /** A mode_override, unless either direction is FULL_DUPLEX_STREAMED (Envoy refuses to switch into or out of it). */
+  private override(request: BodySendMode, response: BodySendMode): { modeOverride?: ProcessingMode } {
+    if (this.duplex('request') || this.duplex('response')) return {};
+    return { modeOverride: modeOverride(request, response) };
+  }
+
   /** The answer when handling a message threw: continue unchanged, of the matching kind. */
   private fallbackAnswer(req: ProcessingRequest): ProcessingResponse | undefined {
     switch (req.request) {
@@ -382,8 +437,11 @@ export class ExtProcStream {
       case 'response_headers':
         return this.responseHeadersAnswer(undefined);
       case 'request_body':
-      case 'response_body':
-        return bodyResponse(req.request);
+      case 'response_body': {
+        const dir = req.request === 'request_body' ? 'request' : 'response';
+        const body = req.request === 'request_body' ? req.request_body : req.response_body;
+        return this.duplex(dir) ? duplexBody(req.request, body?.body, body?.end_of_stream ?? false) : bodyResponse(req.request);
+      }
       case 'request_trailers':
       case 'response_trailers':
         return trailersResponse(req.request);

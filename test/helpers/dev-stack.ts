@@ -5,6 +5,7 @@ import { stringify } from 'yaml';
 import { loadConfigFile, parseConfig } from '../../src/config/load.js';
 import { contentHash } from '../../src/config/reload.js';
 import { startFakeUpstream, type FakeApi, type FakeUpstream } from '../../src/dev/fake-upstream.js';
+import type { BodySendMode } from '../../src/extproc/wire.js';
 import { baseConfigDoc } from './config.js';
 import { RecordingLogger } from './fakes.js';
 
@@ -33,6 +34,7 @@ export async function startE2EStack(change?: (doc: any) => void, configFile?: st
   let dev: DevStack;
   try {
     dev = await startDev({
+      ...bodyMode(),
       config: configFile ? loadConfigFile(configFile) : parseConfig(doc),
       ...(configFile ? { configFile: { path: configFile, hash: contentHash(configFile), watch: true } } : {}),
       listen: { host: '127.0.0.1', port: 0 },
@@ -58,4 +60,16 @@ export async function startE2EStack(change?: (doc: any) => void, configFile?: st
       await large.close();
     },
   };
+}
+
+/**
+ * The body mode of the e2e-streamed / e2e-full_duplex_streamed jest projects (their setup files
+ * set SEMROUTE_E2E_BODY_MODE); unset: the gateway's default (BUFFERED requests).
+ */
+function bodyMode(): { processingMode?: { request_body_mode: BodySendMode; response_body_mode: BodySendMode } } {
+  const mode = process.env.SEMROUTE_E2E_BODY_MODE as BodySendMode | undefined;
+  if (!mode) return {};
+  // STREAMED request bodies are answered with a mode override to BUFFERED by semroute, which the
+  // gateway honours (allow_mode_override, as in envoy/envoy.yaml); FULL_DUPLEX_STREAMED cannot be overridden.
+  return { processingMode: { request_body_mode: mode, response_body_mode: mode === 'FULL_DUPLEX_STREAMED' ? mode : 'STREAMED' } };
 }
