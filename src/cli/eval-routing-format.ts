@@ -15,7 +15,7 @@ function misroutes(r: RoutingEvalReport): string {
     const expected = [m.expected_decision ?? '*', ...(m.expected_model !== undefined ? [m.expected_model] : [])].join(' / ');
     const got = [m.decision, ...(m.expected_model !== undefined ? [m.model] : [])].join(' / ');
     const expectedConf = m.expected_confidence !== undefined ? m.expected_confidence.toFixed(2) : '';
-    return [String(m.line), expected, expectedConf, got, m.confidence.toFixed(2), JSON.stringify(m.text)];
+    return [String(m.line), expected, expectedConf, got, m.confidence.toFixed(2), `${JSON.stringify(m.text)}${m.protocol ? ` (${m.protocol})` : ''}`];
   });
   const shown = r.worst_misroutes.length < r.misroute_count ? `worst ${r.worst_misroutes.length} of ${r.misroute_count}` : `${r.misroute_count}`;
   return `misroutes (${shown}, widest confidence margin first):\n${table([['line', 'expected', 'conf', 'got', 'conf', 'text'], ...rows])}\n`;

@@ -2,11 +2,14 @@
 // precision/recall for decisions and for models (each over the cases that expect one), the worst
 // misroutes, and routing time.
 import { evaluate, type EvaluationReport } from '../inference/evaluation.js';
+import type { Protocol } from '../protocol/ir.js';
 import type { BadLine, RoutingCase } from './eval-routing-dataset.js';
 
 /** What routing did with one case. */
 export interface RoutedCase {
   case: RoutingCase;
+  /** The protocol it was routed in (chat, unless the line gave a "body"). */
+  protocol?: Protocol;
   decision: string;
   /** The model that would serve it; NO_MODEL when the request is refused. */
   model: string;
@@ -24,6 +27,8 @@ const SNIPPET_CHARS = 80;
 
 export interface Misroute {
   line: number;
+  /** A "body" line's protocol (as given or inferred); absent for "text" and "messages" lines (chat). */
+  protocol?: Protocol;
   text: string;
   expected_decision?: string;
   decision: string;
@@ -78,6 +83,7 @@ function misroute(r: RoutedCase): Misroute {
   const c = r.case;
   return {
     line: c.line,
+    ...(c.body && r.protocol ? { protocol: r.protocol } : {}),
     text: c.text.replace(/\s+/g, ' ').slice(0, SNIPPET_CHARS),
     ...(c.expectedDecision !== undefined ? { expected_decision: c.expectedDecision } : {}),
     decision: r.decision,

@@ -1,12 +1,14 @@
 // `semroute eval --config FILE --dataset FILE.jsonl [--json] [--min-accuracy X]`: routes each line
-// of the dataset the way `semroute explain` does (a chat body for the first auto model name) and
-// scores the decisions and models against the line's expectations. Exit 0 on a report, 1 on bad
-// input or when an accuracy falls below --min-accuracy, 2 on usage.
+// of the dataset the way `semroute explain` does (a chat body for the first auto model name, or
+// the line's own "body" in its "protocol", inferred when not given) and scores the decisions and
+// models against the line's expectations. Exit 0 on a report, 1 on bad input or when an accuracy
+// falls below --min-accuracy, 2 on usage.
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfigFile } from '../config/load.js';
 import type { Config } from '../config/schema.js';
-import { explainRequest } from '../pipeline/explain.js';
+import type { Protocol } from '../protocol/ir.js';
+import { explainRequest, inferProtocol } from '../pipeline/explain.js';
 import { buildSnapshot, type RoutingSnapshot } from '../pipeline/snapshot.js';
 import type { EvalOutput } from './eval.js';
 import { parseRoutingDataset, type BadLine, type RoutingCase } from './eval-routing-dataset.js';
@@ -56,13 +58,22 @@ function unknownExpectation(c: RoutingCase, config: Config): string | undefined 
   return undefined;
 }
 
+/** The line's request: its body (the auto model name filled in when absent) in its protocol, or a chat body. */
+function requestOf(autoModel: string, c: RoutingCase): { protocol: Protocol; body: Buffer } {
+  if (!c.body) return { protocol: 'openai.chat', body: Buffer.from(JSON.stringify({ model: autoModel, messages: c.messages })) };
+  const doc = c.body.model === undefined ? { model: autoModel, ...c.body } : c.body;
+  return { protocol: c.protocol ?? inferProtocol(doc).protocol, body: Buffer.from(JSON.stringify(doc)) };
+}
+
 async function route(snapshot: RoutingSnapshot, autoModel: string, c: RoutingCase): Promise<RoutedCase | BadLine> {
-  const body = Buffer.from(JSON.stringify({ model: autoModel, messages: c.messages }));
-  const trace = await explainRequest(snapshot, 'openai.chat', body);
+  const { protocol, body } = requestOf(autoModel, c);
+  const trace = await explainRequest(snapshot, protocol, body);
+  if (trace.route === 'explicit') return { line: c.line, error: `not routed: ${trace.why} (leave "model" out or give an auto model name)` };
   if (trace.route !== 'auto') return { line: c.line, error: `the request is refused: ${trace.reply?.message ?? trace.why}` };
   const confidenceOf = (decision: string) => trace.decisions.find((d) => d.name === decision)?.confidence ?? 0;
   return {
     case: c,
+    protocol,
     decision: trace.decision,
     model: trace.reply ? NO_MODEL : (trace.model ?? NO_MODEL),
     confidence: confidenceOf(trace.decision),

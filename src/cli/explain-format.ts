@@ -1,6 +1,8 @@
 // The human form of an ExplainTrace: the request, a table of signals, each decision's rule tree,
-// then the choice, the model, the plugins, the cache and the refusal when there is one.
-import type { ExplainTrace, SignalTrace } from '../pipeline/explain.js';
+// then the choice, the model, the plugins, the egress (native or translated), the cache and the
+// refusal when there is one.
+import type { EgressTrace, ExplainTrace, SignalTrace } from '../pipeline/explain.js';
+import { PROTOCOL_API } from '../protocol/ir.js';
 import type { RuleTrace } from '../routing/rules.js';
 
 const mark = (matched: boolean) => (matched ? '✓' : '✗');
@@ -26,8 +28,17 @@ function ruleTree(rule: RuleTrace, depth: number): string[] {
 
 function requestLine(t: ExplainTrace): string {
   const r = t.request;
-  if (t.route === 'error' && r.model === '' && r.messages === 0) return `request: ${r.protocol}, unreadable body`;
-  return `request: ${r.protocol}, model "${r.model}", ${plural(r.messages, 'message')}, ~${plural(r.estimatedTokens, 'token')}${r.stream ? ', streaming' : ''}`;
+  // Chat by default (nothing in the body said otherwise) goes unsaid; any other inference is shown.
+  const protocol = r.inferred !== undefined && r.protocol !== 'openai.chat' ? `${r.protocol} (inferred: ${r.inferred})` : r.protocol;
+  if (t.route === 'error' && r.model === '' && r.messages === 0) return `request: ${protocol}, unreadable body`;
+  return `request: ${protocol}, model "${r.model}", ${plural(r.messages, 'message')}, ~${plural(r.estimatedTokens, 'token')}${r.stream ? ', streaming' : ''}`;
+}
+
+function egressLine(e: EgressTrace, t: ExplainTrace): string {
+  if (!('protocol' in e)) return `egress: refused: ${e.refused}`;
+  const api = PROTOCOL_API[t.request.protocol];
+  if (e.native) return `egress: native ${e.protocol} (${t.model} serves ${api}, POST ${e.path})`;
+  return `egress: translated to chat completions (${t.model} does not serve ${api}; POST ${e.path}, answer translated back to ${t.request.protocol})`;
 }
 
 function cacheLines(c: NonNullable<ExplainTrace['cache']>): string[] {
@@ -56,6 +67,7 @@ export function formatExplain(t: ExplainTrace): string {
   // A refused request reaches no model, whatever candidate the decision had.
   if (t.model && !t.reply) out.push(`model: ${t.model} (${t.modelWhy ?? ''})`);
   if (t.route === 'auto') out.push(`plugins: ${t.plugins.length ? t.plugins.join(', ') : 'none'}`);
+  if (t.egress && !t.reply) out.push(egressLine(t.egress, t));
   if (t.cache) out.push(...cacheLines(t.cache));
   if (t.reply) out.push(`${t.route === 'auto' ? 'blocked' : 'error'}: ${t.reply.status} ${t.reply.code}: ${t.reply.message}`);
   out.push(`total: ${ms(t.totalMs)} ms`);

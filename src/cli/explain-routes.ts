@@ -2,7 +2,9 @@
 // current snapshot, as `semroute explain` prints it with --json.
 //
 //   body              the request body as a client would send it (JSON)
-//   ?protocol=        chat (default) or completions
+//   ?protocol=        chat, completions, responses or messages; without it the protocol is read
+//                     off the body's shape as `semroute explain` does (inferProtocol), and the
+//                     trace's request.inferred says why
 //   x-explain-NAME    sent to routing as request header NAME (header signals, tenant, debug);
 //                     the admin request's other headers (its bearer token included) are not.
 //
@@ -15,7 +17,7 @@ import { explainRequest } from '../pipeline/explain.js';
 import type { RequestHeaders } from '../pipeline/headers.js';
 import type { RoutingSnapshot } from '../pipeline/snapshot.js';
 import type { StateContext } from '../pipeline/state-context.js';
-import { protocolNamed } from './explain.js';
+import { PROTOCOL_NAMES, protocolFor, withInferred } from './explain.js';
 
 const JSON_TYPE = { 'content-type': JSON_CONTENT_TYPE };
 export const EXPLAIN_HEADER_PREFIX = 'x-explain-';
@@ -40,11 +42,12 @@ export function explainRoutes(snapshot: () => RoutingSnapshot, state?: StateCont
       method: 'POST',
       path: '/v1/explain',
       handle: async (req) => {
-        const name = req.query.get('protocol') ?? 'chat';
-        const protocol = protocolNamed(name);
-        if (!protocol) return errorResponse(new RouterError('invalid_request', `unknown protocol "${name}" (chat or completions)`, 'protocol'));
+        const name = req.query.get('protocol') ?? undefined;
         // One snapshot for the whole request, even if a reload swaps it meanwhile.
         const snap = snapshot();
+        const chosen = protocolFor(name, req.body, snap.limits.maxBodyBytes);
+        if (!chosen) return errorResponse(new RouterError('invalid_request', `unknown protocol "${name}" (${PROTOCOL_NAMES})`, 'protocol'));
+        const { protocol, inferred } = chosen;
         try {
           // Parsed once here only to answer an unusable body with its own status, not a 200 trace.
           parseRequestBody(protocol, req.body, snap.limits);
@@ -52,7 +55,7 @@ export function explainRoutes(snapshot: () => RoutingSnapshot, state?: StateCont
           if (e instanceof RouterError) return errorResponse(e);
           throw e;
         }
-        const trace = await explainRequest(snap, protocol, req.body, explainedHeaders(req.headers), state);
+        const trace = withInferred(await explainRequest(snap, protocol, req.body, explainedHeaders(req.headers), state), inferred);
         return { status: 200, headers: JSON_TYPE, body: JSON.stringify(trace) };
       },
     },

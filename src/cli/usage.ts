@@ -8,14 +8,20 @@ Usage:
   semroute dev   --config FILE [--listen HOST:PORT] [--fake-upstreams]
   semroute validate FILE [--json]
   semroute schema [--format json|markdown]
-  semroute explain --config FILE [--protocol chat|completions] [--header 'NAME: VALUE']... [--json] [BODYFILE|-]
+  semroute explain --config FILE [--protocol chat|completions|responses|messages] [--header 'NAME: VALUE']... [--json] [BODYFILE|-]
   semroute eval --model NAME|DIR [--config FILE] --dataset FILE.jsonl [--json] [--provider cpu|cuda|webgpu]
   semroute eval --config FILE --dataset FILE.jsonl [--json] [--min-accuracy X]
   semroute eval --cache-pairs FILE.jsonl [--model DIR | --config FILE] [--max-false-hits 0.01] [--by-kind] [--json]
   semroute version
 
 serve and dev watch the config file and reload it on change or SIGHUP.
-explain prints how the config routes one request body (stdin by default).
-eval --model scores one classifier; eval --config without --model scores routing decisions;
+explain prints how the config routes one request body (stdin by default), and whether the chosen
+model serves its protocol natively or gets it translated to chat completions. Without --protocol
+the body's shape decides: "input", "instructions" or "previous_response_id" -> responses; "messages"
+with a top-level "system" or an Anthropic-only content block (image, document, tool_use,
+tool_result, thinking...) -> messages; "prompt" without "messages" -> completions; else chat. An
+Anthropic body with only text and no "system" reads as chat: give --protocol messages for it.
+eval --model scores one classifier; eval --config without --model scores routing decisions on
+{"text"}, {"messages"} (chat) or {"body", "protocol"?} lines (any protocol, inferred as explain does);
 eval --cache-pairs calibrates the semantic cache's similarity on {"a","b","same"} pairs.
 `;

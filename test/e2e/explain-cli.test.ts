@@ -111,7 +111,7 @@ describe('semroute explain', () => {
 
   it.each([
     [[], 'explain needs --config FILE'],
-    [['--config', 'x.yaml', '--protocol', 'embeddings'], 'unknown --protocol "embeddings" (chat or completions)'],
+    [['--config', 'x.yaml', '--protocol', 'embeddings'], 'unknown --protocol "embeddings" (chat, completions, responses or messages)'],
     [['--config', 'x.yaml', '--header', 'no-colon'], `--header needs 'NAME: VALUE', got "no-colon"`],
     [['--config', 'x.yaml', 'a.json', 'b.json'], 'explain takes at most one BODYFILE'],
     [['--config', 'x.yaml', '--bogus'], "Unknown option '--bogus'"],
