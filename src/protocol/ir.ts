@@ -32,7 +32,8 @@ export interface IRMessage {
   toolCalls: number;
   /**
    * What else the message carries that changes the answer (images, documents, tool call ids and
-   * arguments, cache_control...), as sent: the cache fingerprints it. Chat messages leave it unset
+   * arguments), as sent: the cache fingerprints it. Fields of text blocks (cache_control,
+   * citations) are left out, as for chat text parts: they do not change the answer. Chat messages leave it unset
    * (the cache reads their raw body message instead).
    */
   extra?: unknown;

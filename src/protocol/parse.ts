@@ -19,7 +19,25 @@ export interface ParsedRequest {
   modelSpan: { start: number; end: number } | undefined;
 }
 
-function describeIssue(issue: z.core.$ZodIssue): { message: string; param: string | null } {
+/**
+ * A union's own message ("Invalid input") says nothing; the branch that got furthest (its issue's
+ * path is the longest: "content is a list, and element 1 has an unknown type") says what is wrong.
+ */
+function deepestIssue(issue: z.core.$ZodIssue): z.core.$ZodIssue {
+  if (issue.code !== 'invalid_union' || !('errors' in issue) || issue.errors.length === 0) return issue;
+  let best: z.core.$ZodIssue | undefined;
+  for (const branch of issue.errors) {
+    for (const inner of branch) {
+      const deep = deepestIssue(inner);
+      if (!best || deep.path.length > best.path.length) best = deep;
+    }
+  }
+  if (!best || best.path.length === 0) return issue;
+  return { ...best, path: [...issue.path, ...best.path] };
+}
+
+function describeIssue(raw: z.core.$ZodIssue): { message: string; param: string | null } {
+  const issue = deepestIssue(raw);
   const param = issue.path.length ? issue.path.map(String).join('.') : null;
   return { message: param ? `${param}: ${issue.message}` : issue.message, param };
 }

@@ -98,7 +98,7 @@ export function responsesIRMessages(body: Body): IRMessage[] {
         prev.extra = [...((prev.extra as unknown[] | undefined) ?? []), call];
       } else out.push({ role: 'assistant', text: '', toolCalls: 1, extra: [call] });
     } else if (type === 'function_call_output' || type === 'custom_tool_call_output') {
-      out.push({ role: 'tool', text: outputText(it.output), toolCalls: 0, extra: { call_id: it.call_id } });
+      out.push({ role: 'tool', text: outputText(it.output), toolCalls: 0, extra: { call_id: it.call_id, parts: nonText(it.output as Item['content']) } });
     }
   }
   return out;

@@ -65,7 +65,7 @@ function protocolSlots(body: BodyDoc): TextSlot[] {
     const items = (doc: BodyDoc) => doc.input as BodyDoc[];
     body.input.forEach((item: unknown, i) => {
       const it = item as BodyDoc | null;
-      const field = it?.type === 'function_call_output' ? 'output' : 'content';
+      const field = it?.type === 'function_call_output' || it?.type === 'custom_tool_call_output' ? 'output' : 'content';
       slots.push(...contentSlots(it?.[field], (doc) => items(doc)[i]![field], (doc, v) => (doc.input = withElement(items(doc), i, { ...items(doc)[i]!, [field]: v }))));
     });
   }

@@ -172,10 +172,7 @@ describe('pii redact: openai.responses', () => {
 });
 
 describe('pii redact: the other tool outputs the upstream receives', () => {
-  // BUG (src/routing/pii-policy.ts, protocolSlots): only a `function_call_output` item reads its
-  // `output`; a `custom_tool_call_output` item's `output` (a string the IR reads as a tool message,
-  // src/protocol/responses.ts) is looked for under `content`, so its PII is never scanned nor redacted.
-  it.failing('custom_tool_call_output output is redacted', async () => {
+  it('custom_tool_call_output output is redacted', async () => {
     const found = await policy.scan({ model: 'auto', input: [{ type: 'custom_tool_call_output', call_id: 'c', output: mail }] });
     expect(found?.types).toEqual(['EMAIL_ADDRESS']);
     const doc = applyEdits({ model: 'auto', input: [{ type: 'custom_tool_call_output', call_id: 'c', output: mail }] }, [found!.edit!]);
