@@ -1,26 +1,63 @@
-// Reads and validates a model folder in the Hugging Face ONNX export layout. Every error names the
-// file or the field at fault.
-import { readFile, stat } from 'node:fs/promises';
-import path from 'node:path';
+// Reads and validates a model folder in any of the Hugging Face export layouts (layouts.ts: the
+// Optimum root, transformers.js' onnx/ with its variants, sentence-transformers' modules). Every
+// error names the file or the field at fault.
+import { stat } from 'node:fs/promises';
 import { ModelLoadError } from './errors.js';
+import {
+  findModelFile,
+  folderPooling,
+  readJsonFile,
+  readSentenceTransformers,
+  type EmbeddingPooling,
+  type LayoutKind,
+  type ModelVariant,
+  type SentenceTransformersInfo,
+} from './layouts.js';
+import { deriveTokenizerConfig, withLowercase } from './text-tokenizer.js';
 import type { ModelTask } from './types.js';
 
 export type JsonObject = Record<string, unknown>;
 
 export interface ModelFolder {
   dir: string;
+  /** The graph: model.onnx, or the variant's file at the root or under onnx/. */
   modelPath: string;
   tokenizerJson: JsonObject;
-  /** tokenizer_config.json with special_tokens_map.json filled in where the config lacks a key. */
+  /**
+   * tokenizer_config.json over special_tokens_map.json over what tokenizer.json and config.json
+   * imply (the file is optional); model_max_length capped by sentence_bert_config.json's max_seq_length.
+   */
   tokenizerConfig: JsonObject;
+  /** config.json; for embedders, "pooling" set from the Pooling module when it says mean or cls. */
   config: JsonObject;
   /** Labels by class id, for classifiers. */
   labels: string[] | undefined;
+  layout: FolderLayout;
+  /** Embedding pooling the folder states (the Pooling module, else config.json "pooling"). */
+  pooling: EmbeddingPooling | undefined;
+}
+
+export interface FolderLayout {
+  kind: LayoutKind;
+  /** The graph, relative to the folder: `model.onnx`, `onnx/model_quantized.onnx`, … */
+  modelFile: string;
+  variant: ModelVariant;
+  /** The variants the folder has. */
+  variants: ModelVariant[];
+  /** Whether tokenizer_config.json was there or its keys were derived. */
+  tokenizerConfig: 'file' | 'derived';
+  /** The sentence-transformers modules, when the folder has them. */
+  sentenceTransformers: SentenceTransformersInfo | undefined;
+}
+
+export interface FolderOptions {
+  /** Which graph of a folder with several (layouts.ts DEFAULT_VARIANTS says which without it). */
+  variant?: ModelVariant;
 }
 
 export const MODEL_FILE = 'model.onnx';
 
-export async function readModelFolder(name: string, dir: string, task: ModelTask): Promise<ModelFolder> {
+export async function readModelFolder(name: string, dir: string, task: ModelTask, options: FolderOptions = {}): Promise<ModelFolder> {
   const fail = (msg: string, cause?: unknown): never => {
     throw new ModelLoadError(name, msg, cause === undefined ? undefined : { cause });
   };
@@ -28,42 +65,53 @@ export async function readModelFolder(name: string, dir: string, task: ModelTask
   if (!st) fail(`model folder ${dir} does not exist`);
   if (!st!.isDirectory()) fail(`model path ${dir} is not a folder`);
 
-  const modelPath = path.join(dir, MODEL_FILE);
-  if (!(await stat(modelPath).catch(() => undefined))?.isFile()) fail(`missing ${MODEL_FILE} in ${dir}`);
+  const graph = await findModelFile(dir, options.variant, fail);
 
   const readJson = async (file: string, required: boolean): Promise<JsonObject | undefined> => {
-    const p = path.join(dir, file);
-    let text: string;
-    try {
-      text = await readFile(p, 'utf8');
-    } catch {
+    const value = await readJsonFile(dir, file, fail);
+    if (value === undefined) {
       if (required) fail(`missing ${file} in ${dir}`);
       return undefined;
-    }
-    let value: unknown;
-    try {
-      value = JSON.parse(text);
-    } catch (e) {
-      fail(`${file} is not valid JSON: ${(e as Error).message}`, e);
     }
     if (typeof value !== 'object' || value === null || Array.isArray(value)) fail(`${file} must hold a JSON object`);
     return value as JsonObject;
   };
 
-  const tokenizerJson = (await readJson('tokenizer.json', true))!;
+  let tokenizerJson = (await readJson('tokenizer.json', true))!;
   if (typeof tokenizerJson.model !== 'object' || tokenizerJson.model === null) fail('tokenizer.json has no "model" section');
-  const tokenizerConfig = (await readJson('tokenizer_config.json', true))!;
+  const tokenizerConfigFile = await readJson('tokenizer_config.json', false);
   const specialTokensMap = await readJson('special_tokens_map.json', false);
   const config = (await readJson('config.json', true))!;
+  const embedding = task === 'embedding';
+  const sentenceTransformers = await readSentenceTransformers(dir, embedding, fail);
 
-  const labels = task === 'embedding' ? undefined : parseLabels(config, fail);
+  const tokenizerConfig: JsonObject = { ...deriveTokenizerConfig(tokenizerJson, config), ...specialTokensMap, ...tokenizerConfigFile };
+  const cap = sentenceTransformers?.maxSeqLength;
+  if (cap !== undefined) {
+    const current = tokenizerConfig.model_max_length;
+    if (!(typeof current === 'number' && current > 0 && current <= cap)) tokenizerConfig.model_max_length = cap;
+  }
+  if (sentenceTransformers?.doLowerCase) tokenizerJson = withLowercase(tokenizerJson);
+
+  const pooling = embedding ? folderPooling(sentenceTransformers, config) : undefined;
+  const labels = embedding ? undefined : parseLabels(config, fail);
   return {
     dir,
-    modelPath,
+    modelPath: graph.path,
     tokenizerJson,
-    tokenizerConfig: { ...specialTokensMap, ...tokenizerConfig },
-    config,
+    tokenizerConfig,
+    // The loader reads config.json "pooling" (mean or cls); the Pooling module's word goes there.
+    config: pooling === 'mean' || pooling === 'cls' ? { ...config, pooling } : config,
     labels,
+    layout: {
+      kind: graph.layout,
+      modelFile: graph.file,
+      variant: graph.variant,
+      variants: graph.available,
+      tokenizerConfig: tokenizerConfigFile ? 'file' : 'derived',
+      sentenceTransformers,
+    },
+    pooling,
   };
 }
 

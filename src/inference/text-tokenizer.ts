@@ -28,12 +28,110 @@ export interface TokenStyle {
 // Tokenizers store "no limit" as a huge sentinel (1e30).
 const UNBOUNDED = 1_000_000;
 
-/** min(configured, tokenizer_config.model_max_length, config.max_position_embeddings). */
+/**
+ * min(configured, tokenizer_config.model_max_length, the positions config.json allows): that is
+ * max_position_embeddings, less the padding_idx + 1 positions RoBERTa-style models never use (their
+ * positions start after the pad id: XLM-RoBERTa's 514 embeddings hold 512 tokens).
+ */
 export function effectiveMaxLength(configured: number | undefined, tokenizerConfig: JsonObject, config: JsonObject): number {
-  const limits = [configured, tokenizerConfig.model_max_length, config.max_position_embeddings]
+  const positions = typeof config.max_position_embeddings === 'number' ? config.max_position_embeddings - positionOffset(config) : undefined;
+  const limits = [configured, tokenizerConfig.model_max_length, positions]
     .filter((v): v is number => typeof v === 'number' && Number.isFinite(v) && v > 0 && v < UNBOUNDED)
     .map(Math.floor);
   return limits.length > 0 ? Math.min(...limits) : DEFAULTS.fallbackMaxLength;
+}
+
+/** Models whose position ids start at padding_idx + 1 (transformers' create_position_ids_from_input_ids). */
+const PADDING_OFFSET_MODELS = new Set([
+  'roberta', 'xlm-roberta', 'xlm-roberta-xl', 'camembert', 'mpnet', 'longformer', 'data2vec-text', 'ibert', 'markuplm', 'luke', 'lilt', 'xmod', 'roberta-prelayernorm',
+]);
+
+function positionOffset(config: JsonObject): number {
+  if (typeof config.model_type !== 'string' || !PADDING_OFFSET_MODELS.has(config.model_type)) return 0;
+  const pad = config.pad_token_id;
+  return typeof pad === 'number' && Number.isInteger(pad) && pad >= 0 ? pad + 1 : 2;
+}
+
+/**
+ * What tokenizer_config.json would say, derived from tokenizer.json and config.json for folders
+ * without it: model_max_length (tokenizer.json's truncation length) and the special tokens (the
+ * post-processor's leading and trailing tokens, the unknown token, config.json's token ids).
+ * Callers put the real file's keys over these.
+ */
+export function deriveTokenizerConfig(tokenizerJson: JsonObject, config: JsonObject): JsonObject {
+  const out: JsonObject = {};
+  const truncation = tokenizerJson.truncation as { max_length?: unknown } | null | undefined;
+  if (typeof truncation?.max_length === 'number' && truncation.max_length > 0) out.model_max_length = truncation.max_length;
+
+  const byId = new Map<number, string>();
+  const model = tokenizerJson.model as { vocab?: unknown; unk_token?: unknown; unk_id?: unknown };
+  if (Array.isArray(model.vocab)) {
+    model.vocab.forEach((entry, id) => {
+      if (Array.isArray(entry) && typeof entry[0] === 'string') byId.set(id, entry[0]);
+    });
+  } else if (typeof model.vocab === 'object' && model.vocab !== null) {
+    for (const [token, id] of Object.entries(model.vocab as JsonObject)) if (typeof id === 'number') byId.set(id, token);
+  }
+  const added = Array.isArray(tokenizerJson.added_tokens) ? (tokenizerJson.added_tokens as JsonObject[]) : [];
+  for (const t of added) if (typeof t.id === 'number' && typeof t.content === 'string') byId.set(t.id, t.content);
+
+  const set = (key: string, token: unknown) => {
+    if (typeof token === 'string' && token !== '' && out[key] === undefined) out[key] = token;
+  };
+  set('unk_token', typeof model.unk_token === 'string' ? model.unk_token : typeof model.unk_id === 'number' ? byId.get(model.unk_id) : undefined);
+  const [lead, trail] = templateEnds(tokenizerJson.post_processor);
+  set('cls_token', lead);
+  set('bos_token', lead);
+  set('sep_token', trail);
+  set('eos_token', trail);
+  for (const key of ['pad', 'bos', 'eos', 'cls', 'sep', 'mask'] as const) {
+    const id = config[`${key}_token_id`];
+    if (typeof id === 'number') set(`${key}_token`, byId.get(id));
+  }
+  const mask = added.find((t) => t.special === true && typeof t.content === 'string' && /^(\[MASK\]|<mask>)$/i.test(t.content));
+  set('mask_token', mask?.content);
+  return out;
+}
+
+/** The special tokens a post-processor puts before and after a single text. */
+function templateEnds(post: unknown): [string | undefined, string | undefined] {
+  if (typeof post !== 'object' || post === null) return [undefined, undefined];
+  const p = post as { type?: unknown; single?: unknown; cls?: unknown; sep?: unknown; processors?: unknown };
+  if (p.type === 'Sequence' && Array.isArray(p.processors)) {
+    for (const child of p.processors) {
+      const ends = templateEnds(child);
+      if (ends[0] !== undefined || ends[1] !== undefined) return ends;
+    }
+    return [undefined, undefined];
+  }
+  if (p.type === 'BertProcessing' || p.type === 'RobertaProcessing') {
+    const name = (pair: unknown) => (Array.isArray(pair) && typeof pair[0] === 'string' ? pair[0] : undefined);
+    return [name(p.cls), name(p.sep)];
+  }
+  if (p.type === 'TemplateProcessing' && Array.isArray(p.single)) {
+    const items = p.single as { SpecialToken?: { id?: unknown }; Sequence?: unknown }[];
+    const at = items.findIndex((i) => i.Sequence !== undefined);
+    const special = (i: (typeof items)[number] | undefined) => (typeof i?.SpecialToken?.id === 'string' ? i.SpecialToken.id : undefined);
+    return at < 0 ? [undefined, undefined] : [at > 0 ? special(items[0]) : undefined, at < items.length - 1 ? special(items[items.length - 1]) : undefined];
+  }
+  return [undefined, undefined];
+}
+
+/**
+ * tokenizer.json with a Lowercase normalizer in front (sentence_bert_config.json's do_lower_case:
+ * sentence-transformers lowercases the text before the tokenizer sees it). Unchanged when the
+ * normalizer lowercases already.
+ */
+export function withLowercase(tokenizerJson: JsonObject): JsonObject {
+  const norm = tokenizerJson.normalizer as JsonObject | null | undefined;
+  const lowercases = (n: unknown): boolean => {
+    if (typeof n !== 'object' || n === null) return false;
+    const o = n as JsonObject;
+    return o.type === 'Lowercase' || (o.type === 'BertNormalizer' && o.lowercase === true) || (Array.isArray(o.normalizers) && o.normalizers.some(lowercases));
+  };
+  if (lowercases(norm)) return tokenizerJson;
+  const lower = { type: 'Lowercase' };
+  return { ...tokenizerJson, normalizer: norm ? { type: 'Sequence', normalizers: [lower, norm] } : lower };
 }
 
 // The package's type declarations do not resolve under NodeNext (extensionless re-exports), so
@@ -209,12 +307,24 @@ function hasType(section: unknown, type: string): boolean {
   return Array.isArray(children) && children.some((c) => hasType(c, type));
 }
 
-function tokenStyle(tokenizerJson: JsonObject): TokenStyle {
+function replacesSpaceWithMetaspace(section: unknown): boolean {
+  if (typeof section !== 'object' || section === null) return false;
+  const s = section as { type?: unknown; content?: unknown; pattern?: { String?: unknown }; normalizers?: unknown };
+  if (s.type === 'Replace' && s.content === '▁' && s.pattern?.String === ' ') return true;
+  return Array.isArray(s.normalizers) && s.normalizers.some(replacesSpaceWithMetaspace);
+}
+
+export function tokenStyle(tokenizerJson: JsonObject): TokenStyle {
   const model = tokenizerJson.model as { type?: unknown; continuing_subword_prefix?: unknown };
   const prefix = typeof model.continuing_subword_prefix === 'string' && model.continuing_subword_prefix !== ''
     ? model.continuing_subword_prefix
     : model.type === 'WordPiece' ? '##' : undefined;
   const byteLevel = hasType(tokenizerJson.pre_tokenizer, 'ByteLevel') || hasType(tokenizerJson.decoder, 'ByteLevel');
-  const metaspace = hasType(tokenizerJson.pre_tokenizer, 'Metaspace') || hasType(tokenizerJson.decoder, 'Metaspace') ? '▁' : undefined;
+  // SentencePiece's "▁": a Metaspace pre-tokenizer (XLM-RoBERTa), or a normalizer that replaces
+  // spaces with it (Gemma's tokenizer, mmBERT).
+  const metaspace =
+    hasType(tokenizerJson.pre_tokenizer, 'Metaspace') || hasType(tokenizerJson.decoder, 'Metaspace') || replacesSpaceWithMetaspace(tokenizerJson.normalizer)
+      ? '▁'
+      : undefined;
   return { continuationPrefix: prefix, byteLevel, metaspace };
 }

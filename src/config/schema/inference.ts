@@ -24,6 +24,7 @@ export const inferenceModelSchema = z.strictObject({
   max_length: z.number().int().positive().max(32_768).optional().describe("Truncation length in tokens (default: the tokenizer's model_max_length)."),
   pooling: z.enum(['mean', 'cls']).optional().describe('Embedding pooling (default: config.json pooling, else mean).'),
   dimensions: z.number().int().positive().optional().describe('Matryoshka truncation of embeddings.'),
+  variant: z.enum(['fp32', 'quantized', 'fp16', 'int8']).optional().describe('Which graph of a folder with several (model.onnx, model_quantized.onnx, model_fp16.onnx, model_int8.onnx, at the root or under onnx/). Default: fp32, else quantized.'),
   execution_provider: executionProviderSchema.optional().describe('Overrides inference.execution_provider.'),
   batching: batchingSchema.optional().describe('Overrides inference.batching.'),
 });
