@@ -45,7 +45,6 @@ describe('readModelFolder', () => {
     ['a missing folder', {}, 'nope', /model m: model folder .*nope does not exist/],
     ['a missing model.onnx', { 'model.onnx': undefined }, '', /model m: missing model\.onnx in /],
     ['a missing tokenizer.json', { 'tokenizer.json': undefined }, '', /model m: missing tokenizer\.json in /],
-    ['a missing tokenizer_config.json', { 'tokenizer_config.json': undefined }, '', /missing tokenizer_config\.json/],
     ['a missing config.json', { 'config.json': undefined }, '', /missing config\.json/],
     ['bad JSON', { 'config.json': '{"id2label": ' }, '', /config\.json is not valid JSON/],
     ['a JSON array', { 'tokenizer_config.json': '[]' }, '', /tokenizer_config\.json must hold a JSON object/],
