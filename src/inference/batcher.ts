@@ -4,14 +4,44 @@
 // no wait, a burst is grouped. A batch is sorted by length (the runner pads to the batch's longest)
 // and run as ONE runner call; each caller gets its own result. Calls of very different lengths are
 // kept apart (`maxPaddingRatio`) so one long prompt does not make a batch of short ones pay for its
-// padding. At most `maxInFlight` runner calls at a time, a bounded queue, a per-call timeout: every
-// path ends in a result or a coded error, never a hang.
+// padding. At most `maxInFlight` runner calls at a time, a queue bounded in calls and in tokens, a
+// per-call timeout: every path ends in a result or a coded error, never a hang.
+//
+// Every call's outcome is counted per model name (`inferenceCallCounts`, read by the metrics at
+// scrape time), and so is a result that came back after its caller had given up (dropped).
 import {
   InferenceClosedError,
+  InferenceError,
   InferenceModelError,
   InferenceOverloadedError,
   InferenceTimeoutError,
+  type InferenceErrorCode,
 } from './errors.js';
+
+export type InferenceCallOutcome = 'ok' | InferenceErrorCode;
+export const INFERENCE_CALL_OUTCOMES: readonly InferenceCallOutcome[] = ['ok', 'timeout', 'overloaded', 'model_error', 'closed'];
+
+/** Calls by outcome, and results computed for a caller that had already given up. */
+export type InferenceCallCounts = Record<InferenceCallOutcome, number> & { dropped: number };
+
+const CALL_COUNTS = new Map<string, InferenceCallCounts>();
+
+function countsFor(model: string): InferenceCallCounts {
+  let c = CALL_COUNTS.get(model);
+  if (!c) {
+    c = { ok: 0, timeout: 0, overloaded: 0, model_error: 0, closed: 0, dropped: 0 };
+    CALL_COUNTS.set(model, c);
+  }
+  return c;
+}
+
+/**
+ * Process-wide call counts by model name, monotonic (models of one name add up across reloads, and
+ * across routers sharing the process). Fail-open rate = (timeout + overloaded + model_error) / all.
+ */
+export function inferenceCallCounts(): ReadonlyMap<string, Readonly<InferenceCallCounts>> {
+  return CALL_COUNTS;
+}
 
 /** Runs one batch; must return one output per input, in the same order. */
 export type BatchRunner<I, O> = (inputs: I[]) => Promise<O[]>;
@@ -22,6 +52,8 @@ export interface BatcherOptions<I> {
   maxBatchSize: number;
   maxWaitUs: number;
   maxQueue: number;
+  /** Bound on the summed lengths of the queued calls; a call finding the queue empty always goes in. */
+  maxQueueTokens?: number;
   maxInFlight?: number;
   timeoutMs: number;
   /** Token length of an input, used to sort a batch. */
@@ -47,10 +79,14 @@ interface Pending<I, O> {
 
 export interface BatcherStats {
   queued: number;
+  /** Sum of the queued calls' lengths. */
+  queuedTokens: number;
   inFlight: number;
   batches: number;
   /** Inputs sent to the runner (sum of batch sizes). */
   items: number;
+  /** Results that came back after their caller had given up (timeout, abort). */
+  dropped: number;
 }
 
 export class MicroBatcher<I, O> {
@@ -62,6 +98,9 @@ export class MicroBatcher<I, O> {
   private closed = false;
   private batches = 0;
   private items = 0;
+  private dropped = 0;
+  private queuedTokens = 0;
+  private readonly counts: InferenceCallCounts;
   private readonly maxInFlight: number;
   private readonly maxPaddingRatio: number;
   private readonly now: () => number;
@@ -75,10 +114,18 @@ export class MicroBatcher<I, O> {
     this.maxInFlight = Math.max(1, opts.maxInFlight ?? 1);
     this.maxPaddingRatio = opts.maxPaddingRatio ?? 2;
     this.now = opts.now ?? (() => performance.now());
+    this.counts = countsFor(opts.name);
   }
 
   stats(): BatcherStats {
-    return { queued: this.queue.length, inFlight: this.running.size, batches: this.batches, items: this.items };
+    return {
+      queued: this.queue.length,
+      queuedTokens: this.queuedTokens,
+      inFlight: this.running.size,
+      batches: this.batches,
+      items: this.items,
+      dropped: this.dropped,
+    };
   }
 
   /**
@@ -86,17 +133,25 @@ export class MicroBatcher<I, O> {
    * request deadline); an abort is reported with code 'timeout'.
    */
   submit(input: I, signal?: AbortSignal): Promise<O> {
-    if (this.closed) return Promise.reject(new InferenceClosedError(this.opts.name));
-    if (signal?.aborted) return Promise.reject(new InferenceTimeoutError(this.opts.name, 0, 'aborted by the caller'));
+    if (this.closed) return this.refuse(new InferenceClosedError(this.opts.name));
+    if (signal?.aborted) return this.refuse(new InferenceTimeoutError(this.opts.name, 0, 'aborted by the caller'));
     if (this.queue.length >= this.opts.maxQueue) {
-      return Promise.reject(new InferenceOverloadedError(this.opts.name, this.opts.maxQueue));
+      return this.refuse(new InferenceOverloadedError(this.opts.name, this.opts.maxQueue));
+    }
+    const length = this.opts.lengthOf(input);
+    const maxTokens = this.opts.maxQueueTokens;
+    if (maxTokens !== undefined && this.queue.length > 0 && this.queuedTokens + length > maxTokens) {
+      return this.refuse(new InferenceOverloadedError(this.opts.name, this.opts.maxQueue, { tokens: this.queuedTokens, maxTokens }));
     }
     return new Promise<O>((resolve, reject) => {
-      const p: Pending<I, O> = { input, length: this.opts.lengthOf(input), resolve, reject, timer: undefined, settled: false };
+      const p: Pending<I, O> = { input, length, resolve, reject, timer: undefined, settled: false };
       // Leave the queue at once; an in-flight batch completes and its result is dropped.
       const giveUp = (err: InferenceTimeoutError) => {
         const i = this.queue.indexOf(p);
-        if (i >= 0) this.queue.splice(i, 1);
+        if (i >= 0) {
+          this.queue.splice(i, 1);
+          this.queuedTokens -= p.length;
+        }
         this.settle(p, undefined, err);
       };
       if (this.opts.timeoutMs > 0 && Number.isFinite(this.opts.timeoutMs)) {
@@ -108,14 +163,21 @@ export class MicroBatcher<I, O> {
         p.cleanup = () => signal.removeEventListener('abort', onAbort);
       }
       this.queue.push(p);
+      this.queuedTokens += length;
       this.schedule();
     });
+  }
+
+  private refuse(err: InferenceError): Promise<never> {
+    this.counts[err.code]++;
+    return Promise.reject(err);
   }
 
   /** Refuses new calls, rejects queued ones with 'closed', and waits for the batches in flight. */
   async close(): Promise<void> {
     this.closed = true;
     this.clearWait();
+    this.queuedTokens = 0;
     for (const p of this.queue.splice(0)) this.settle(p, undefined, new InferenceClosedError(this.opts.name));
     await Promise.allSettled([...this.running]);
   }
@@ -174,6 +236,7 @@ export class MicroBatcher<I, O> {
     const rest = this.queue.filter((p) => !chosen.has(p) && !p.settled);
     this.queue.length = 0;
     this.queue.push(...rest);
+    this.queuedTokens = rest.reduce((n, p) => n + p.length, 0);
     return batch;
   }
 
@@ -204,7 +267,14 @@ export class MicroBatcher<I, O> {
       for (const p of batch) this.settle(p, undefined, err);
       return;
     }
-    batch.forEach((p, i) => this.settle(p, outputs[i]));
+    batch.forEach((p, i) => {
+      if (!p.settled) this.settle(p, outputs[i]);
+      else {
+        // Its caller gave up while the batch ran (the signal's budget): computed, not used.
+        this.dropped++;
+        this.counts.dropped++;
+      }
+    });
   }
 
   private settle(p: Pending<I, O>, value: O | undefined, error?: unknown): void {
@@ -212,6 +282,7 @@ export class MicroBatcher<I, O> {
     p.settled = true;
     if (p.timer) clearTimeout(p.timer);
     p.cleanup?.();
+    this.counts[error instanceof InferenceError ? error.code : error === undefined ? 'ok' : 'model_error']++;
     if (error !== undefined) p.reject(error);
     else p.resolve(value as O);
   }

@@ -15,8 +15,11 @@ export class InferenceError extends Error {
 }
 
 export class InferenceOverloadedError extends InferenceError {
-  constructor(model: string, maxQueue: number) {
-    super('overloaded', `model ${model}: queue full (${maxQueue} waiting)`);
+  constructor(model: string, maxQueue: number, tokens?: { tokens: number; maxTokens: number }) {
+    super(
+      'overloaded',
+      tokens ? `model ${model}: queue full (${tokens.tokens} of ${tokens.maxTokens} tokens waiting)` : `model ${model}: queue full (${maxQueue} waiting)`,
+    );
     this.name = 'InferenceOverloadedError';
   }
 }

@@ -22,6 +22,7 @@ import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import type { Attributes, Counter, Histogram } from '@opentelemetry/api';
 import { PrometheusExporter, PrometheusSerializer } from '@opentelemetry/exporter-prometheus';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
+import { INFERENCE_CALL_OUTCOMES, inferenceCallCounts } from '../inference/batcher.js';
 
 export type RequestOutcome = 'routed' | 'passthrough' | 'blocked' | 'error' | 'models_list' | 'cache_hit' | 'count_tokens' | 'stored_response';
 export type ReloadResult = 'success' | 'rejected';
@@ -199,6 +200,23 @@ export function createMetrics(opts: MetricsOptions = {}): RouterMetrics {
   meter
     .createObservableGauge(name('state_available'), { description: '1 while the state backend is in use, 0 while its circuit breaker is open.' })
     .addCallback((r) => r.observe(stateAvailable));
+
+  // Inference calls (src/inference/batcher.ts keeps process-wide counts per model; read at scrape
+  // time). Fail-open rate per model: (timeout + overloaded + model_error) / all; see src/inference/README.md.
+  meter
+    .createObservableCounter(name('inference_calls_total'), {
+      description: 'Inference calls by model and outcome (ok, timeout: the budget ran out queued or running, overloaded: refused by the queue bounds, model_error, closed).',
+    })
+    .addCallback((r) => {
+      for (const [model, c] of inferenceCallCounts()) for (const outcome of INFERENCE_CALL_OUTCOMES) r.observe(c[outcome], { model: labelValue(model), outcome });
+    });
+  meter
+    .createObservableCounter(name('inference_dropped_results_total'), {
+      description: 'Inference results computed after their caller had given up (the signal budget ran out while the batch ran in its worker), by model.',
+    })
+    .addCallback((r) => {
+      for (const [model, c] of inferenceCallCounts()) r.observe(c.dropped, { model: labelValue(model) });
+    });
 
   let loopDelay: IntervalHistogram | undefined;
   if (opts.processMetrics ?? true) {
