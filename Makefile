@@ -3,7 +3,7 @@ SHELL := /bin/bash
 NODE_MODULES_STAMP := node_modules/.package-lock.json
 DEV_CONFIG ?= deploy/local/semroute.yaml
 
-.PHONY: install build run test test-unit lint typecheck clean bench bench-quick bench-soak bench-cache bench-cache-guard models docs fuzz bench-chaos
+.PHONY: install build run test test-unit lint typecheck clean bench bench-quick bench-soak bench-cache bench-cache-guard models docs fuzz bench-chaos bench-protocols
 
 # Dependencies (npm ci when package-lock.json changed) and redis-server (apt, when missing).
 install: $(NODE_MODULES_STAMP)
@@ -57,9 +57,15 @@ bench: build
 	node dist/perf/decision-bench.js
 	node dist/perf/embedding-bench.js --seconds 3 --rounds 3
 	node dist/perf/large-body-bench.js
+	node dist/perf/protocol-bench.js
 
 bench-soak: build
 	node dist/perf/suite.js --soak 30
+
+# OpenAI Responses and Anthropic Messages, native and translated to chat completions: translator CPU
+# against SseParser / JSON.parse, and through the local gateway against chat and the floor (~5 min).
+bench-protocols: build
+	node dist/perf/protocol-bench.js
 
 # 500 req/s for 60 s through the local gateway with the cache and affinity on Redis while Redis is
 # paused, killed and restarted and the config is rewritten every 4 s; fails on any failed request.
