@@ -13,3 +13,4 @@ export {
 } from './batcher.js';
 export { loadModel, type CallOptions, type ClassifierHandle, type EmbedderHandle, type LoadOptions, type ModelHandle, type TokenClassifierHandle } from './model.js';
 export { type ProviderChoice, type SessionFactory, type SessionLike } from './providers.js';
+export { PooledSession, WorkerPool, type WorkerPoolStats } from './worker-pool.js';

@@ -1,5 +1,7 @@
 // Loads one model: folder → tokenizer → session (with its provider) → name checks → warm-up, and
-// exposes the typed handle for its task. Every call goes through the model's micro-batcher.
+// exposes the typed handle for its task. Every call goes through the model's micro-batcher. The
+// session runs in the process's inference workers (worker-pool.ts) unless the spec asks for
+// `workers: 0` (or a session factory is injected): then session.run blocks the event loop.
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { MicroBatcher, type BatcherStats } from './batcher.js';
@@ -9,7 +11,18 @@ import { readModelFolder, type ModelFolder } from './folder.js';
 import { classificationHead, embeddingHead, pickOutput, tokenHead, type OutputTensor, type TokenRow } from './heads.js';
 import { createSession, type ProviderChoice, type ProviderDeps, type SessionLike } from './providers.js';
 import { effectiveMaxLength, TextTokenizer } from './text-tokenizer.js';
-import { DEFAULTS, type ClassifyResult, type EntitySpan, type InferenceLogger, type ModelSpec, type ModelTask } from './types.js';
+import {
+  DEFAULTS,
+  intraOpThreadsFor,
+  workersFor,
+  type ClassifyResult,
+  type EntitySpan,
+  type InferenceLogger,
+  type ModelSpec,
+  type ModelTask,
+  type ProviderSpec,
+} from './types.js';
+import { PooledSession, WorkerPool } from './worker-pool.js';
 
 export interface CallOptions {
   /** Give up when this aborts (code 'timeout'), e.g. at the request's deadline. */
@@ -22,8 +35,13 @@ interface HandleBase {
   readonly provider: ProviderChoice;
   /** Token cap actually applied. */
   readonly maxLength: number;
-  /** The raw onnxruntime session (benchmarks use it for their baseline). */
+  /**
+   * The session (benchmarks use it for their baseline): onnxruntime's own on the event loop, or a
+   * PooledSession whose runs go to the workers.
+   */
   readonly session: SessionLike;
+  /** Worker threads the session runs in; 0: on the event loop. */
+  readonly workers: number;
   readonly tokenizer: TextTokenizer;
   stats(): BatcherStats;
   /** Rejects queued calls with 'closed', waits for the run in flight, releases the session. */
@@ -76,16 +94,31 @@ export async function loadModel(spec: ModelSpec, options: LoadOptions = {}): Pro
   } catch (e) {
     throw new ModelLoadError(spec.name, `tokenizer.json cannot be loaded: ${(e as Error).message}`, { cause: e });
   }
-  const { session, choice } = await createSession(spec.name, folder.modelPath, spec.provider, { ...options, logger });
+  // An injected session factory (tests) cannot cross into a worker: it runs here.
+  const workers = options.createSession ? 0 : workersFor(spec);
+  if (!(Number.isInteger(workers) && workers >= 0)) throw new ModelLoadError(spec.name, `workers must be a non-negative integer, got ${workers}`);
+  const intraOpThreads = intraOpThreadsFor(spec.provider, workers);
+  const provider: ProviderSpec = { ...spec.provider, ...(intraOpThreads !== undefined ? { intraOpThreads } : {}) };
+  const pool = workers > 0 ? WorkerPool.acquire(workers, spec.provider.kind, logger) : undefined;
+  let opened: { session: SessionLike; choice: ProviderChoice };
+  try {
+    opened = await createSession(spec.name, folder.modelPath, provider, { ...options, ...(pool ? { createSession: pool.createSession } : {}), logger });
+  } finally {
+    // The session (if any) holds the pool now.
+    pool?.release();
+  }
+  const { session, choice } = opened;
   try {
     checkNames(spec, session);
-    const handle = buildHandle(spec, folder, tokenizer, session, choice);
+    const handle = buildHandle(spec, folder, tokenizer, session, choice, workers);
     await handle.warmUp();
     logger.info('inference model loaded', {
       model: spec.name,
       task: spec.task,
       provider: choice.used,
       asked: choice.asked,
+      workers,
+      intra_op_threads: provider.intraOpThreads ?? 'onnxruntime',
       max_length: tokenizer.maxLength,
       inputs: session.inputNames,
       outputs: session.outputNames,
@@ -119,22 +152,32 @@ function buildHandle(
   tokenizer: TextTokenizer,
   session: SessionLike,
   provider: ProviderChoice,
+  workers: number,
 ): { handle: ModelHandle; warmUp: () => Promise<void> } {
   const pad = padId(folder);
+  const pooled = session instanceof PooledSession ? session : undefined;
+  // Each worker's session gets a first run at load (allocations, kernel choice), not a caller.
+  const replicas = pooled?.replicas ?? 1;
+  const onEach = async (once: () => Promise<void>) => void (await Promise.all(Array.from({ length: replicas }, once)));
   // The one output each head reads (the heads' own preference order); an export that also computes
   // a pooled sentence_embedding, say, then skips it.
   const names = session.outputNames;
   const wanted = spec.task === 'embedding' ? 'last_hidden_state' : 'logits';
   const fetches = names.includes(wanted) ? [wanted] : spec.task === 'embedding' ? names : names.slice(0, 1);
+  // The inputs' buffers move to the worker; the embedding head still needs the mask, so it keeps a copy.
+  const keepMask = spec.task === 'embedding';
   const run = async (rows: readonly TokenRow[]) => {
-    const { feeds, mask } = buildFeeds(rows.map((r) => r.enc), session.inputNames, pad);
-    const outputs = (await session.run(feeds, fetches)) as Record<string, OutputTensor>;
+    const built = buildFeeds(rows.map((r) => r.enc), session.inputNames, pad);
+    const mask = pooled && keepMask ? built.mask.slice() : built.mask;
+    const outputs = (pooled ? await pooled.run(built.feeds, fetches, { transfer: true }) : await session.run(built.feeds, fetches)) as Record<string, OutputTensor>;
     return { outputs, mask };
   };
   const batcherFor = <O>(decode: (rows: TokenRow[]) => Promise<O[]>) =>
     new MicroBatcher<TokenRow, O>(decode, {
       name: spec.name,
       ...spec.batching,
+      // Batches of one model run in as many workers at once as it is open in.
+      maxInFlight: spec.batching.maxInFlight ?? replicas,
       timeoutMs: spec.timeoutMs,
       lengthOf: (r) => r.enc.ids.length,
     });
@@ -151,6 +194,7 @@ function buildHandle(
       provider,
       maxLength: tokenizer.maxLength,
       session,
+      workers,
       tokenizer,
       stats: () => batcher.stats(),
       close: () => (closing ??= batcher.close().then(() => session.release())),
@@ -166,7 +210,7 @@ function buildHandle(
       };
       const batcher = batcherFor(decode);
       const handle: ClassifierHandle = { ...base(batcher), task, labels, classify: (text, o) => batcher.submit(rowOf(text), o?.signal) };
-      return { handle, warmUp: async () => void (await decode([rowOf(WARM_UP_TEXT)])) };
+      return { handle, warmUp: () => onEach(async () => void (await decode([rowOf(WARM_UP_TEXT)]))) };
     }
     case 'token-classification': {
       const labels = folder.labels!;
@@ -176,7 +220,7 @@ function buildHandle(
       };
       const batcher = batcherFor(decode);
       const handle: TokenClassifierHandle = { ...base(batcher), task, labels, tokens: (text, o) => batcher.submit(rowOf(text), o?.signal) };
-      return { handle, warmUp: async () => void (await decode([rowOf(WARM_UP_TEXT)])) };
+      return { handle, warmUp: () => onEach(async () => void (await decode([rowOf(WARM_UP_TEXT)]))) };
     }
     case 'embedding': {
       const configured = folder.config.pooling;
@@ -190,6 +234,7 @@ function buildHandle(
       return {
         handle,
         warmUp: async () => {
+          await onEach(async () => void (await decode([rowOf(WARM_UP_TEXT)])));
           const [v] = await decode([rowOf(WARM_UP_TEXT)]);
           if (spec.dimensions !== undefined && v!.length < spec.dimensions) {
             throw new ModelLoadError(spec.name, `dimensions ${spec.dimensions} exceeds the model's embedding size ${v!.length}`);

@@ -3,6 +3,7 @@
 // A model folder follows the Hugging Face ONNX export layout: model.onnx, tokenizer.json,
 // tokenizer_config.json, config.json (id2label / label2id for classifiers), and optionally
 // special_tokens_map.json.
+import os from 'node:os';
 
 export type ModelTask = 'sequence-classification' | 'token-classification' | 'embedding';
 export type ProviderKind = 'cpu' | 'cuda' | 'webgpu';
@@ -14,7 +15,11 @@ export interface ProviderSpec {
   deviceId?: number;
   /** Throw instead of falling back to cpu when the provider cannot be used. Default false. */
   required?: boolean;
-  /** onnxruntime intra-op threads (cpu). Default: onnxruntime's choice (one per core, per session). */
+  /**
+   * onnxruntime intra-op threads per session (cpu), i.e. per worker. Default (`intraOpThreadsFor`):
+   * 1 when several workers share the cores, the cores but one for a single worker, onnxruntime's
+   * choice (one per core) on the event loop.
+   */
   intraOpThreads?: number;
   /** onnxruntime inter-op threads (cpu). Default: onnxruntime's choice. */
   interOpThreads?: number;
@@ -30,7 +35,12 @@ export interface BatchingSpec {
   maxWaitUs: number;
   /** Calls waiting beyond this are refused at once with code 'overloaded'. Default 256. */
   maxQueue: number;
-  /** session.run calls in flight at once for this model. Default 1. */
+  /**
+   * Tokens waiting (the sum of the queued calls' lengths) beyond which a call is refused at once
+   * with code 'overloaded'; a call finding the queue empty is always taken. Default: no bound.
+   */
+  maxQueueTokens?: number;
+  /** session.run calls in flight at once for this model. Default: one per worker (1 on the event loop). */
   maxInFlight?: number;
   /** Bound on padded / real tokens in a batch; calls that would exceed it wait for the next. Default 2. */
   maxPaddingRatio?: number;
@@ -46,6 +56,11 @@ export interface ModelSpec {
   batching: BatchingSpec;
   /** Per-call budget from enqueue to result. Default 1000 ms. */
   timeoutMs: number;
+  /**
+   * Inference worker threads the session runs in (worker-pool.ts); 0 runs it on the event loop.
+   * Models with the same count share the workers. Default: `defaultWorkers(provider.kind)`.
+   */
+  workers?: number;
   /** Token cap; the effective cap is the least of this and what the tokenizer and model allow. */
   maxLength?: number;
   /** Embedding pooling; default: config.json `pooling`, else 'mean'. */
@@ -63,7 +78,7 @@ export type ModelSpecInput = Pick<ModelSpec, 'name' | 'path' | 'task'> &
 
 export const DEFAULTS = {
   provider: { kind: 'cpu' as ProviderKind, deviceId: 0, required: false },
-  batching: { maxBatchSize: 16, maxWaitUs: 2000, maxQueue: 256, maxInFlight: 1, maxPaddingRatio: 2 },
+  batching: { maxBatchSize: 16, maxWaitUs: 2000, maxQueue: 256, maxPaddingRatio: 2 },
   timeoutMs: 1000,
   /** Used only when neither the tokenizer nor the model config states a limit. */
   fallbackMaxLength: 512,
@@ -77,6 +92,34 @@ export function withDefaults(input: ModelSpecInput): ModelSpec {
     batching: { ...DEFAULTS.batching, ...input.batching },
     timeoutMs: input.timeoutMs ?? DEFAULTS.timeoutMs,
   };
+}
+
+/** Most workers the default gives (more rarely pays for small models; a config may ask for them). */
+export const MAX_DEFAULT_WORKERS = 4;
+
+/**
+ * Workers when the spec does not say: on cpu the cores but one (the event loop's), at least 1 and
+ * at most MAX_DEFAULT_WORKERS; on a GPU 1 (one session feeds the device; more would each hold its
+ * own copy of the weights in device memory).
+ */
+export function defaultWorkers(kind: ProviderKind, cpus: number = os.availableParallelism()): number {
+  if (kind !== 'cpu') return 1;
+  return Math.max(1, Math.min(MAX_DEFAULT_WORKERS, cpus - 1));
+}
+
+export function workersFor(spec: Pick<ModelSpec, 'workers' | 'provider'>): number {
+  return spec.workers ?? defaultWorkers(spec.provider.kind);
+}
+
+/**
+ * intra-op threads per session when the spec does not say: one per worker when several share
+ * the cores (batches in parallel beat threads inside one small run), the cores but one for a single
+ * cpu worker; undefined (onnxruntime's choice) on the event loop and on GPUs.
+ */
+export function intraOpThreadsFor(provider: ProviderSpec, workers: number, cpus: number = os.availableParallelism()): number | undefined {
+  if (provider.intraOpThreads !== undefined) return provider.intraOpThreads;
+  if (workers === 0 || provider.kind !== 'cpu') return undefined;
+  return workers > 1 ? 1 : Math.max(1, cpus - 1);
 }
 
 /** Structural logger: the project's telemetry logger fits, so does a console adapter. */

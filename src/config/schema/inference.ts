@@ -8,7 +8,14 @@ export const executionProviderSchema = z.strictObject({
     .describe('cpu; cuda (needs the CUDA provider: npm ci --onnxruntime-node-install=cuda12); webgpu (bundled, Dawn over Vulkan).'),
   device_id: z.number().int().nonnegative().default(0).describe('GPU index for cuda/webgpu.'),
   required: z.boolean().default(false).describe('Fail at start when the provider is unavailable instead of falling back to cpu.'),
-  intra_op_threads: z.number().int().nonnegative().default(0).describe('Threads inside one operator (0: onnxruntime decides).'),
+  intra_op_threads: z
+    .number()
+    .int()
+    .nonnegative()
+    .default(0)
+    .describe(
+      'Threads inside one operator, per session (each inference worker has its own). 0: 1 when several workers share the CPU, the cores but one for a single CPU worker, onnxruntime decides with workers: 0 or on a GPU.',
+    ),
   inter_op_threads: z.number().int().nonnegative().default(0).describe('Threads across operators (0: onnxruntime decides).'),
 });
 
@@ -16,6 +23,12 @@ export const batchingSchema = z.strictObject({
   max_batch_size: z.number().int().min(1).max(1024).default(32).describe('Most texts in one session run.'),
   max_wait_us: z.number().int().nonnegative().max(100_000).default(1000).describe('Longest a text waits for others to join its batch.'),
   max_queue: z.number().int().positive().default(1024).describe('Texts waiting per model; beyond it calls fail fast as overloaded.'),
+  max_queue_tokens: z
+    .number()
+    .int()
+    .positive()
+    .default(65_536)
+    .describe('Tokens waiting per model (the queued texts\' token counts summed); beyond it calls fail fast as overloaded. A text finding the queue empty is always taken.'),
 });
 
 export const inferenceModelSchema = z.strictObject({
@@ -40,7 +53,22 @@ export const inferenceSchema = z
   .strictObject({
     execution_provider: executionProviderSchema.prefault({}).describe('Where models run.'),
     batching: batchingSchema.prefault({}).describe('Dynamic micro-batching per model.'),
-    timeout_ms: z.number().int().positive().max(60_000).default(50).describe('Per-call budget; a late classification counts as not matched.'),
+    timeout_ms: z
+      .number()
+      .int()
+      .positive()
+      .max(60_000)
+      .default(50)
+      .describe('Per-call budget, from the request reaching its signals; queueing counts. A late classification counts as not matched (the run finishes in its worker, its result is dropped).'),
+    workers: z
+      .number()
+      .int()
+      .nonnegative()
+      .max(64)
+      .optional()
+      .describe(
+        'Inference worker threads, shared by the models (each opens its session in every worker); batches run there and the event loop keeps serving streams and timers. Default: on CPU the cores but one, at least 1, at most 4; 1 on a GPU. 0 runs sessions on the event loop (a run then stalls every stream and no budget fires during it).',
+      ),
     models: z
       .record(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/), inferenceModelSchema.describe('One model: its folder and task.'))
       .default({})
