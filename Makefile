@@ -54,6 +54,7 @@ bench-quick: build
 bench: build
 	node dist/perf/suite.js
 	node dist/perf/inference-bench.js --seconds 3 --rounds 2
+	node dist/perf/worker-pool-bench.js --seconds 3 --rounds 2
 	node dist/perf/decision-bench.js
 	node dist/perf/embedding-bench.js --seconds 3 --rounds 3
 	node dist/perf/large-body-bench.js
