@@ -189,9 +189,11 @@ async function main(): Promise<void> {
     const batched = await loadModel(spec(32), { logger });
     const unbatched = await loadModel(spec(1), { logger });
     providers[name] = batched.provider;
-    const session = batched.session;
+    // The floor: the session run on this thread, no batcher, no worker hop.
+    const direct = await loadModel({ ...spec(1), workers: 0 }, { logger });
+    const session = direct.session;
     const baseline = async (text: string) => {
-      const { feeds } = buildFeeds([batched.tokenizer.encode(text)], session.inputNames, 0);
+      const { feeds } = buildFeeds([direct.tokenizer.encode(text)], session.inputNames, 0);
       await session.run(feeds, session.outputNames.slice(0, 1));
     };
     const modes: [Row['mode'], (t: string) => Promise<unknown>, ModelHandle | undefined][] = [
@@ -227,6 +229,7 @@ async function main(): Promise<void> {
     } finally {
       await batched.close();
       await unbatched.close();
+      await direct.close();
     }
   }
 

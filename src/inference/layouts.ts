@@ -35,7 +35,7 @@ export const DEFAULT_VARIANTS: readonly ModelVariant[] = ['fp32', 'quantized'];
 const GRAPH_DIRS = ['', 'onnx'] as const;
 
 export type LayoutKind = 'optimum' | 'transformers.js';
-export type EmbeddingPooling = Pooling | 'max';
+export type EmbeddingPooling = Pooling;
 
 export interface ModelFile {
   /** Absolute path of the graph. */

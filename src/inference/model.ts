@@ -6,13 +6,13 @@ import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { MicroBatcher, type BatcherStats } from './batcher.js';
 import { ModelLoadError } from './errors.js';
-import { buildFeeds, KNOWN_INPUTS } from './feeds.js';
+import { buildFeeds, unfillableInputsMessage } from './feeds.js';
 import { readModelFolder, type ModelFolder } from './folder.js';
+import { resolvePooling } from './layouts.js';
 import { classificationHead, embeddingHead, pickOutput, tokenHead, type OutputTensor, type TokenRow } from './heads.js';
 import { createSession, type ProviderChoice, type ProviderDeps, type SessionLike } from './providers.js';
 import { effectiveMaxLength, TextTokenizer } from './text-tokenizer.js';
 import {
-  DEFAULTS,
   intraOpThreadsFor,
   workersFor,
   type ClassifyResult,
@@ -79,7 +79,7 @@ const WARM_UP_TEXT = 'warm up';
 
 export async function loadModel(spec: ModelSpec, options: LoadOptions = {}): Promise<ModelHandle> {
   const logger = options.logger ?? { info: () => {}, warn: () => {} };
-  const folder = await readModelFolder(spec.name, path.resolve(spec.path), spec.task);
+  const folder = await readModelFolder(spec.name, path.resolve(spec.path), spec.task, spec.variant !== undefined ? { variant: spec.variant } : {});
   if (spec.dimensions !== undefined && !(Number.isInteger(spec.dimensions) && spec.dimensions > 0)) {
     throw new ModelLoadError(spec.name, `dimensions must be a positive integer, got ${spec.dimensions}`);
   }
@@ -109,7 +109,7 @@ export async function loadModel(spec: ModelSpec, options: LoadOptions = {}): Pro
   }
   const { session, choice } = opened;
   try {
-    checkNames(spec, session);
+    checkNames(spec, folder, session);
     const handle = buildHandle(spec, folder, tokenizer, session, choice, workers);
     await handle.warmUp();
     logger.info('inference model loaded', {
@@ -131,13 +131,14 @@ export async function loadModel(spec: ModelSpec, options: LoadOptions = {}): Pro
   }
 }
 
-function checkNames(spec: ModelSpec, session: SessionLike): void {
+function checkNames(spec: ModelSpec, folder: ModelFolder, session: SessionLike): void {
+  const file = folder.layout.modelFile;
   if (!session.inputNames.includes('input_ids')) {
-    throw new ModelLoadError(spec.name, `model.onnx has no "input_ids" input (inputs: ${session.inputNames.join(', ')})`);
+    throw new ModelLoadError(spec.name, `${file} has no "input_ids" input (inputs: ${session.inputNames.join(', ')})`);
   }
-  const unknown = session.inputNames.filter((n) => !KNOWN_INPUTS.has(n));
-  if (unknown.length > 0) throw new ModelLoadError(spec.name, `model.onnx has inputs this runtime cannot fill: ${unknown.join(', ')}`);
-  if (session.outputNames.length === 0) throw new ModelLoadError(spec.name, 'model.onnx has no outputs');
+  const unfillable = unfillableInputsMessage(file, session.inputNames);
+  if (unfillable !== undefined) throw new ModelLoadError(spec.name, unfillable);
+  if (session.outputNames.length === 0) throw new ModelLoadError(spec.name, `${file} has no outputs`);
 }
 
 /** Padding positions are masked out, so the id only has to be valid. */
@@ -223,8 +224,7 @@ function buildHandle(
       return { handle, warmUp: () => onEach(async () => void (await decode([rowOf(WARM_UP_TEXT)]))) };
     }
     case 'embedding': {
-      const configured = folder.config.pooling;
-      const pooling = spec.pooling ?? (configured === 'cls' || configured === 'mean' ? configured : DEFAULTS.pooling);
+      const pooling = resolvePooling(spec.pooling, folder);
       const decode = async (rows: TokenRow[]) => {
         const { outputs, mask } = await run(rows);
         return embeddingHead(outputs, session.outputNames, rows.length, mask, { pooling, dimensions: spec.dimensions });

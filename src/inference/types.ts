@@ -4,10 +4,11 @@
 // tokenizer_config.json, config.json (id2label / label2id for classifiers), and optionally
 // special_tokens_map.json.
 import os from 'node:os';
+import type { ModelVariant } from './layouts.js';
 
 export type ModelTask = 'sequence-classification' | 'token-classification' | 'embedding';
 export type ProviderKind = 'cpu' | 'cuda' | 'webgpu';
-export type Pooling = 'mean' | 'cls';
+export type Pooling = 'mean' | 'cls' | 'max';
 
 export interface ProviderSpec {
   kind: ProviderKind;
@@ -63,8 +64,10 @@ export interface ModelSpec {
   workers?: number;
   /** Token cap; the effective cap is the least of this and what the tokenizer and model allow. */
   maxLength?: number;
-  /** Embedding pooling; default: config.json `pooling`, else 'mean'. */
+  /** Embedding pooling; default: the sentence-transformers Pooling module, else config.json `pooling`, else 'mean'. */
   pooling?: Pooling;
+  /** Which graph of a folder with several (layouts.ts DEFAULT_VARIANTS without it). */
+  variant?: ModelVariant;
   /** Matryoshka truncation of embeddings (then re-normalised). Default: the full dimension. */
   dimensions?: number;
 }

@@ -28,6 +28,11 @@ export async function startE2EStack(change?: (doc: any) => void, configFile?: st
   const doc = baseConfigDoc() as any;
   doc.models[0].endpoints = [`127.0.0.1:${small.port}`];
   doc.models[1].endpoints = [`127.0.0.1:${large.port}`];
+  // Inference runs in worker threads, so a signal's 50 ms budget fires even while a batch runs: on
+  // a CI machine with both cores busy a classification could miss it and route as not matched.
+  // These suites test routing on what the models say; the budgets have their own tests
+  // (test/integration/inference/worker-pool.test.ts). A suite may set its own.
+  doc.inference = { timeout_ms: 10_000 };
   change?.(doc);
   const logger = new RecordingLogger();
   if (configFile) writeFileSync(configFile, stringify(doc));

@@ -35,7 +35,7 @@ export const inferenceModelSchema = z.strictObject({
   path: z.string().min(1).describe('Folder in the Hugging Face ONNX export layout (model.onnx, tokenizer.json, config.json). Relative to the config file.'),
   task: z.enum(['sequence-classification', 'token-classification', 'embedding']).describe('What the model computes: labels per text, labels per token, or a vector per text.'),
   max_length: z.number().int().positive().max(32_768).optional().describe("Truncation length in tokens (default: the tokenizer's model_max_length)."),
-  pooling: z.enum(['mean', 'cls']).optional().describe('Embedding pooling (default: config.json pooling, else mean).'),
+  pooling: z.enum(['mean', 'cls', 'max']).optional().describe('Embedding pooling (default: the sentence-transformers 1_Pooling module, else config.json pooling, else mean).'),
   dimensions: z.number().int().positive().optional().describe('Matryoshka truncation of embeddings.'),
   variant: z.enum(['fp32', 'quantized', 'fp16', 'int8']).optional().describe('Which graph of a folder with several (model.onnx, model_quantized.onnx, model_fp16.onnx, model_int8.onnx, at the root or under onnx/). Default: fp32, else quantized.'),
   execution_provider: executionProviderSchema.optional().describe('Overrides inference.execution_provider.'),
