@@ -3,7 +3,7 @@ SHELL := /bin/bash
 NODE_MODULES_STAMP := node_modules/.package-lock.json
 DEV_CONFIG ?= deploy/local/semroute.yaml
 
-.PHONY: install build run test test-unit lint typecheck clean bench bench-quick bench-soak bench-cache bench-cache-guard models docs fuzz bench-chaos bench-protocols
+.PHONY: install build run test test-unit lint typecheck clean bench bench-quick bench-soak bench-cache bench-cache-guard models docs fuzz bench-chaos bench-protocols bench-models
 
 # Dependencies (npm ci when package-lock.json changed) and redis-server (apt, when missing).
 install: $(NODE_MODULES_STAMP)
@@ -84,6 +84,13 @@ bench-cache-guard: build
 
 # Retrain the default models (models/*) from ../shared/datasets (deterministic; needs the datasets).
 DATASETS ?= ../shared/datasets
+# Transformer-shaped graphs with random weights (MiniLM-L6, BERT-base, ModernBERT-base; fp32 and
+# int8; Optimum, transformers.js and sentence-transformers layouts; ~4 GB) for the inference
+# benchmarks, in BENCH_MODELS_DIR (outside git). For speed and loading only, never accuracy.
+BENCH_MODELS_DIR ?= $(HOME)/.cache/semroute/bench-models
+bench-models: build
+	node dist/tools/models/bench-models.js --out $(BENCH_MODELS_DIR)
+
 models: build
 	node dist/tools/models/build.js --datasets $(DATASETS) --out models
 

@@ -8,7 +8,7 @@ export const IR_VERSION = 8;
 export const OPSET_VERSION = 17;
 
 /** TensorProto.DataType values used here. */
-export const DataType = { FLOAT: 1, UINT16: 4, INT32: 6, INT64: 7 } as const;
+export const DataType = { FLOAT: 1, UINT8: 2, INT8: 3, UINT16: 4, INT32: 6, INT64: 7 } as const;
 export type DataTypeName = keyof typeof DataType;
 
 /** AttributeProto.AttributeType values used here. */
@@ -24,7 +24,7 @@ export type Attribute =
 export const intAttr = (name: string, value: number): Attribute => ({ name, type: 'int', value });
 export const intsAttr = (name: string, value: readonly number[]): Attribute => ({ name, type: 'ints', value });
 
-type TensorData = Float32Array | BigInt64Array | Int32Array | Uint16Array;
+type TensorData = Float32Array | BigInt64Array | Int32Array | Uint16Array | Int8Array | Uint8Array;
 
 interface ValueInfo {
   name: string;
@@ -35,6 +35,8 @@ function dataTypeOf(data: TensorData): number {
   if (data instanceof Float32Array) return DataType.FLOAT;
   if (data instanceof BigInt64Array) return DataType.INT64;
   if (data instanceof Int32Array) return DataType.INT32;
+  if (data instanceof Int8Array) return DataType.INT8;
+  if (data instanceof Uint8Array) return DataType.UINT8;
   return DataType.UINT16;
 }
 
