@@ -3,7 +3,9 @@
 //   unbatched - handle calls with maxBatchSize 1 (the layer's queue, no batching);
 //   batched   - handle calls with the default micro-batching.
 // Prints a markdown table with ratios to the baseline and writes perf/results/inference-<date>.json.
-//   node dist/perf/inference-bench.js [--seconds 5] [--models a,b] [--provider cpu|webgpu|cuda] [--concurrency 1,8,64] [--rounds 2]
+//   node dist/perf/inference-bench.js [--seconds 5] [--models a,b] [--provider cpu|webgpu|cuda] [--required]
+//        [--concurrency 1,8,64] [--rounds 2] [--rate 200] [--out FILE]
+// Models are names under models/ or folders (make bench-models writes transformer-shaped ones).
 // The modes alternate round by round so that machine noise lands on all three; rows are means.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -128,7 +130,7 @@ async function openLoop(rate: number, seconds: number, once: (text: string) => P
  * and of 32 (same-length texts, so no padding). This is what batching can win at most; the handle
  * rows above also pay the JS tokenizer (~1 µs per token), which batching cannot amortise.
  */
-async function sessionOnly(handle: ModelHandle, seconds: number): Promise<{ batch1: number; batch32: number }> {
+async function sessionOnly(handle: ModelHandle, seconds: number): Promise<{ batch1: number; batch8: number; batch32: number }> {
   const encoded = handle.tokenizer.encode(PROMPTS[1]!);
   const rate = async (size: number) => {
     const { feeds } = buildFeeds(Array.from({ length: size }, () => encoded), handle.session.inputNames, 0);
@@ -140,16 +142,16 @@ async function sessionOnly(handle: ModelHandle, seconds: number): Promise<{ batc
     }
     return items / ((performance.now() - start) / 1000);
   };
-  return { batch1: await rate(1), batch32: await rate(32) };
+  return { batch1: await rate(1), batch8: await rate(8), batch32: await rate(32) };
 }
 
 /** RSS with every listed model loaded at once (the router's footprint with the default models). */
-async function residentWithAll(names: string[], provider: ProviderKind): Promise<{ before: number; after: number }> {
+async function residentWithAll(names: string[], provider: ProviderKind, required: boolean): Promise<{ before: number; after: number }> {
   const before = process.memoryUsage().rss;
   const handles = await Promise.all(
     names.map((name) => {
       const dir = existsSync(name) ? path.resolve(name) : path.join(root, 'models', name);
-      return loadModel(withDefaults({ name, path: dir, task: taskOf(dir), provider: { kind: provider } }));
+      return loadModel(withDefaults({ name, path: dir, task: taskOf(dir), provider: { kind: provider, required }, timeoutMs: 60_000 }));
     }),
   );
   await Promise.all(handles.map((h) => Promise.all(PROMPTS.map((t) => call(h, t)))));
@@ -167,25 +169,29 @@ async function main(): Promise<void> {
       concurrency: { type: 'string', default: '1,8,64' },
       rounds: { type: 'string', default: '2' },
       rate: { type: 'string', default: '200' },
+      // A GPU provider that is not available fails the run instead of falling back to cpu.
+      required: { type: 'boolean', default: false },
+      out: { type: 'string' },
     },
   });
   const seconds = Number(values.seconds);
   const levels = values.concurrency.split(',').map(Number);
   const provider = values.provider as ProviderKind;
+  const required = values.required;
   const rounds = Math.max(1, Number(values.rounds));
   const rows: Row[] = [];
   const providers: Record<string, unknown> = {};
   const logger = { info: () => {}, warn: (msg: string, f?: Record<string, unknown>) => process.stderr.write(`${msg} ${JSON.stringify(f)}\n`) };
   const rate = Number(values.rate);
   const openRows: Array<{ model: string; rate: number; requests: number; p50: number; p99: number; errors: number }> = [];
-  const sessionRows: Array<{ model: string; batch1: number; batch32: number }> = [];
-  const memory = await residentWithAll(values.models.split(','), provider);
+  const sessionRows: Array<{ model: string; batch1: number; batch8: number; batch32: number }> = [];
+  const memory = await residentWithAll(values.models.split(','), provider, required);
 
   for (const name of values.models.split(',')) {
     const dir = existsSync(name) ? path.resolve(name) : path.join(root, 'models', name);
     const task = taskOf(dir);
     const spec = (maxBatchSize: number) =>
-      withDefaults({ name, path: dir, task, provider: { kind: provider }, batching: { maxBatchSize, maxQueue: 1024 }, timeoutMs: 60_000 });
+      withDefaults({ name, path: dir, task, provider: { kind: provider, required }, batching: { maxBatchSize, maxQueue: 1024 }, timeoutMs: 60_000 });
     const batched = await loadModel(spec(32), { logger });
     const unbatched = await loadModel(spec(1), { logger });
     providers[name] = batched.provider;
@@ -222,7 +228,8 @@ async function main(): Promise<void> {
           process.stderr.write(`${name} ${mode} c=${c}: ${row.rps.toFixed(0)} rps p50 ${row.p50.toFixed(2)} ms\n`);
         }
       }
-      sessionRows.push({ model: name, ...(await sessionOnly(batched, seconds)) });
+      // The session alone, on this thread: the model's own throughput.
+      sessionRows.push({ model: name, ...(await sessionOnly(direct, seconds)) });
       const open = await openLoop(rate, seconds, (t) => call(batched, t));
       openRows.push({ model: name, rate, ...open });
       process.stderr.write(`${name} open loop ${rate}/s: p50 ${open.p50.toFixed(2)} ms p99 ${open.p99.toFixed(2)} ms\n`);
@@ -245,14 +252,13 @@ async function main(): Promise<void> {
   }
   lines.push('', '| model | open-loop rate | requests | p50 ms | p99 ms | errors |', '|---|---|---|---|---|---|');
   for (const o of openRows) lines.push(`| ${o.model} | ${o.rate}/s | ${o.requests} | ${o.p50.toFixed(2)} | ${o.p99.toFixed(2)} | ${o.errors} |`);
-  lines.push('', '| model | session.run items/s, batch 1 | batch 32 | ratio |', '|---|---|---|---|');
-  for (const r of sessionRows) lines.push(`| ${r.model} | ${r.batch1.toFixed(0)} | ${r.batch32.toFixed(0)} | ${(r.batch32 / r.batch1).toFixed(2)} |`);
+  lines.push('', '| model | session.run items/s, batch 1 | batch 8 | batch 32 | batch 32 / batch 1 |', '|---|---|---|---|---|');
+  for (const r of sessionRows) lines.push(`| ${r.model} | ${r.batch1.toFixed(0)} | ${r.batch8.toFixed(0)} | ${r.batch32.toFixed(0)} | ${(r.batch32 / r.batch1).toFixed(2)} |`);
   const mb = (b: number) => (b / 2 ** 20).toFixed(0);
   lines.push('', `RSS with all models loaded and warmed: ${mb(memory.after)} MiB (process before loading: ${mb(memory.before)} MiB)`);
   process.stdout.write(`${lines.join('\n')}\n`);
-  const outDir = path.join(root, 'perf', 'results');
-  mkdirSync(outDir, { recursive: true });
-  const file = path.join(outDir, `inference-${new Date().toISOString().slice(0, 10)}.json`);
+  const file = values.out ?? path.join(root, 'perf', 'results', `inference-${new Date().toISOString().slice(0, 10)}.json`);
+  mkdirSync(path.dirname(file), { recursive: true });
   const meta = { date: new Date().toISOString(), node: process.version, cpus: os.cpus().length, cpu: os.cpus()[0]?.model, seconds, rounds, provider, providers };
   writeFileSync(file, `${JSON.stringify({ ...meta, rows, openLoop: openRows, sessionOnly: sessionRows, rssBytes: memory }, null, 2)}\n`);
   process.stdout.write(`wrote ${path.relative(process.cwd(), file)}\n`);

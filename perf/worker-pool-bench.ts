@@ -9,9 +9,12 @@
 // Modes alternate round by round so machine noise lands on both; rows are means over rounds.
 // `--heavy LAYERS,WIDTH` swaps the domain classifier for a synthetic one of transformer-like cost
 // (the domain model's tokenizer and labels; token vectors through LAYERS dense WIDTH x WIDTH ReLU
-// layers, mean-pooled), since the shipped models run in tens of microseconds.
+// layers, mean-pooled), since the shipped models run in tens of microseconds. `--classifier DIR`
+// and `--embedder DIR` (with `--variant`) take model folders instead, such as make bench-models'
+// MiniLM-L6-shaped ones (~/.cache/semroute/bench-models/minilm-l6-classifier, -embedding).
 //   node dist/perf/worker-pool-bench.js [--seconds 4] [--rounds 2] [--rate 300] [--workers N]
-//        [--prompts short|long|mix] [--budget-ms 50] [--probe-ms 5] [--heavy 12,384] [--out FILE]
+//        [--prompts short|long|mix] [--budget-ms 50] [--probe-ms 5] [--heavy 12,384]
+//        [--classifier DIR] [--embedder DIR] [--variant fp32|quantized] [--out FILE]
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -26,6 +29,7 @@ import { embeddingSignal } from '../src/signals/embedding.js';
 import { keywordSignal } from '../src/signals/keyword.js';
 import { runSignals } from '../src/signals/run.js';
 import type { Signal, SignalObserver } from '../src/signals/types.js';
+import type { ModelVariant } from '../src/inference/layouts.js';
 import { intAttr, intsAttr, OnnxGraphBuilder } from '../tools/models/onnx-writer.js';
 import { mulberry32 } from './arrivals.js';
 import { percentile } from './stats.js';
@@ -56,6 +60,9 @@ const { values } = parseArgs({
     'budget-ms': { type: 'string', default: '50' },
     'probe-ms': { type: 'string', default: '5' },
     heavy: { type: 'string' },
+    classifier: { type: 'string' },
+    embedder: { type: 'string' },
+    variant: { type: 'string' },
     out: { type: 'string' },
   },
 });
@@ -92,7 +99,9 @@ function heavyClassifier(layers: number, width: number): string {
   return dir;
 }
 const heavy = values.heavy?.split(',').map(Number) as [number, number] | undefined;
-const domainDir = heavy ? heavyClassifier(heavy[0], heavy[1]) : path.join(root, 'models', 'domain-classifier');
+const domainDir = values.classifier ? path.resolve(values.classifier) : heavy ? heavyClassifier(heavy[0], heavy[1]) : path.join(root, 'models', 'domain-classifier');
+const embedderDir = values.embedder ? path.resolve(values.embedder) : path.join(root, 'models', 'embedding');
+const variant = values.variant as ModelVariant | undefined;
 
 const ir = (text: string): RoutingRequest => ({
   protocol: 'openai.chat',
@@ -106,11 +115,19 @@ const ir = (text: string): RoutingRequest => ({
 });
 
 async function loadSet(workers: number): Promise<{ models: ModelHandle[]; signals: Signal[]; keyword: Signal }> {
-  const spec = (name: string, dir: string, task: 'sequence-classification' | 'embedding') =>
-    withDefaults({ name: `${name}-w${workers}`, path: dir, task, workers, batching: { maxBatchSize: 32, maxWaitUs: 1000, maxQueue: 1024 }, timeoutMs: 1000 });
-  const domain = (await loadModel(spec('domain', domainDir, 'sequence-classification'))) as ClassifierHandle;
+  const spec = (name: string, dir: string, task: 'sequence-classification' | 'embedding', own = false) =>
+    withDefaults({
+      name: `${name}-w${workers}`,
+      path: dir,
+      task,
+      workers,
+      batching: { maxBatchSize: 32, maxWaitUs: 1000, maxQueue: 1024 },
+      timeoutMs: 1000,
+      ...(own && variant ? { variant } : {}),
+    });
+  const domain = (await loadModel(spec('domain', domainDir, 'sequence-classification', values.classifier !== undefined))) as ClassifierHandle;
   const jailbreak = (await loadModel(spec('jailbreak', path.join(root, 'models', 'jailbreak-detector'), 'sequence-classification'))) as ClassifierHandle;
-  const embedder = (await loadModel(spec('embedding', path.join(root, 'models', 'embedding'), 'embedding'))) as EmbedderHandle;
+  const embedder = (await loadModel(spec('embedding', embedderDir, 'embedding', values.embedder !== undefined))) as EmbedderHandle;
   const keyword = keywordSignal(keywordSignalSchema.parse({ name: 'urgent', any: ['asap', 'urgent', 'immediately'] }));
   const signals: Signal[] = [
     keyword,
@@ -172,6 +189,10 @@ async function phase(signals: Signal[], keyword: Signal, routing: boolean, seed:
   return out;
 }
 
+async function drained(models: ModelHandle[]): Promise<void> {
+  while (models.some((m) => m.stats().queued > 0 || m.stats().inFlight > 0)) await new Promise((r) => setTimeout(r, 5));
+}
+
 const p = (xs: number[], q: number) => percentile(Float64Array.from(xs).sort(), q);
 
 async function main(): Promise<void> {
@@ -193,6 +214,8 @@ async function main(): Promise<void> {
     for (const s of sets) await phase(s.signals, s.keyword, true, 1);
     for (let r = 0; r < rounds; r++) {
       for (const [k, s] of sets.entries()) {
+        // Runs a timed-out phase left behind (on the event loop, they block it) end before the next phase.
+        await drained(sets.flatMap((x) => x.models));
         const idle = await phase(s.signals, s.keyword, false, 0);
         const busy = await phase(s.signals, s.keyword, true, 100 + r);
         const row = rows[k]!;
@@ -211,11 +234,11 @@ async function main(): Promise<void> {
     }
   } finally {
     await Promise.all(sets.flatMap((s) => s.models.map((m) => m.close())));
-    if (heavy) rmSync(domainDir, { recursive: true, force: true });
+    if (heavy && !values.classifier) rmSync(domainDir, { recursive: true, force: true });
   }
   const f = (x: number) => x.toFixed(2);
   const lines = [
-    `worker-pool-bench: ${os.availableParallelism()} cores, ${rate} requests/s (Poisson) for ${seconds} s x ${rounds} rounds, prompts ${values.prompts}, budget ${budgetMs} ms, keyword probe every ${probeMs} ms${heavy ? `, domain model synthetic ${heavy[0]} x ${heavy[1]}` : ''}`,
+    `worker-pool-bench: ${os.availableParallelism()} cores, ${rate} requests/s (Poisson) for ${seconds} s x ${rounds} rounds, prompts ${values.prompts}, budget ${budgetMs} ms, keyword probe every ${probeMs} ms${heavy ? `, domain model synthetic ${heavy[0]} x ${heavy[1]}` : ''}${values.classifier ? `, classifier ${path.basename(domainDir)}` : ''}${values.embedder ? `, embedder ${path.basename(embedderDir)}` : ''}${variant ? ` (${variant})` : ''}`,
     '',
     '| mode | routing p50 / p99 ms | signal timeouts | keyword p99 idle ms | keyword p99 under load ms | keyword added p99 ms | loop delay p99 idle / load ms | RSS of the 3 models |',
     '|---|---|---|---|---|---|---|---|',
@@ -226,7 +249,7 @@ async function main(): Promise<void> {
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
   const counts = Object.fromEntries(inferenceCallCounts());
-  const result = { date: new Date().toISOString(), cores: os.availableParallelism(), rate, seconds, rounds, prompts: values.prompts, budgetMs, probeMs, heavy, rows, addedMiB, counts };
+  const result = { date: new Date().toISOString(), cores: os.availableParallelism(), rate, seconds, rounds, prompts: values.prompts, budgetMs, probeMs, heavy, classifier: values.classifier, embedder: values.embedder, variant, rows, addedMiB, counts };
   const file = values.out ?? path.join(root, 'perf', 'results', `worker-pool-${new Date().toISOString().slice(0, 10)}.json`);
   mkdirSync(path.dirname(file), { recursive: true });
   writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
