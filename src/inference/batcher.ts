@@ -4,7 +4,7 @@
 // no wait, a burst is grouped. A batch is sorted by length (the runner pads to the batch's longest)
 // and run as ONE runner call; each caller gets its own result. Calls of very different lengths are
 // kept apart (`maxPaddingRatio`) so one long prompt does not make a batch of short ones pay for its
-// padding. At most `maxInFlight` runner calls at a time, a queue bounded in calls and in tokens, a
+// padding, and a batch's padded tokens are bounded (`maxBatchTokens`). At most `maxInFlight` runner calls at a time, a queue bounded in calls and in tokens, a
 // per-call timeout: every path ends in a result or a coded error, never a hang.
 //
 // Every call's outcome is counted per model name (`inferenceCallCounts`, read by the metrics at
@@ -63,6 +63,12 @@ export interface BatcherOptions<I> {
    * ratio - 1 of the real tokens. The oldest call always goes. Default 2; Infinity turns it off.
    */
   maxPaddingRatio?: number;
+  /**
+   * Bound on a batch's padded tokens (size × longest). A transformer's cost grows with them (the
+   * attention with their square), so long calls run in small batches or alone and short ones are
+   * grouped. The oldest call always goes. Default: no bound.
+   */
+  maxBatchTokens?: number;
   /** Clock in ms (tests inject one). */
   now?: () => number;
 }
@@ -103,6 +109,7 @@ export class MicroBatcher<I, O> {
   private readonly counts: InferenceCallCounts;
   private readonly maxInFlight: number;
   private readonly maxPaddingRatio: number;
+  private readonly maxBatchTokens: number;
   private readonly now: () => number;
 
   constructor(
@@ -113,6 +120,7 @@ export class MicroBatcher<I, O> {
     if (!(opts.maxQueue >= 1)) throw new RangeError('maxQueue must be at least 1');
     this.maxInFlight = Math.max(1, opts.maxInFlight ?? 1);
     this.maxPaddingRatio = opts.maxPaddingRatio ?? 2;
+    this.maxBatchTokens = opts.maxBatchTokens ?? Infinity;
     this.now = opts.now ?? (() => performance.now());
     this.counts = countsFor(opts.name);
   }
@@ -227,7 +235,8 @@ export class MicroBatcher<I, O> {
       if (batch.length >= max) break;
       const len = Math.max(1, p.length);
       const newLongest = Math.max(longest, len);
-      if ((batch.length + 1) * newLongest > this.maxPaddingRatio * (sum + len)) continue;
+      const padded = (batch.length + 1) * newLongest;
+      if (padded > this.maxPaddingRatio * (sum + len) || padded > this.maxBatchTokens) continue;
       batch.push(p);
       longest = newLongest;
       sum += len;

@@ -141,6 +141,19 @@ function checkNames(spec: ModelSpec, folder: ModelFolder, session: SessionLike):
   if (session.outputNames.length === 0) throw new ModelLoadError(spec.name, `${file} has no outputs`);
 }
 
+/**
+ * Padded tokens per batch, by default: bounded for transformer encoders (config.json has
+ * num_hidden_layers), whose cost grows with every padded token and attention with their square. On
+ * 2 CPU cores a MiniLM-L6-shaped model at 8 concurrent mixed-length calls served 17 calls/s with
+ * padding bounded only by the ratio, 30–59 with 512 tokens per batch, 27–54 unbatched
+ * (perf/README.md). The shipped models (no layers) gain from any batch size: unbounded.
+ */
+export const TRANSFORMER_BATCH_TOKENS = 512;
+function defaultMaxBatchTokens(folder: ModelFolder): number | undefined {
+  const layers = folder.config.num_hidden_layers;
+  return typeof layers === 'number' && layers > 0 ? TRANSFORMER_BATCH_TOKENS : undefined;
+}
+
 /** Padding positions are masked out, so the id only has to be valid. */
 function padId(folder: ModelFolder): number {
   const cfg = folder.config.pad_token_id;
@@ -179,6 +192,7 @@ function buildHandle(
       ...spec.batching,
       // Batches of one model run in as many workers at once as it is open in.
       maxInFlight: spec.batching.maxInFlight ?? replicas,
+      maxBatchTokens: spec.batching.maxBatchTokens ?? defaultMaxBatchTokens(folder),
       timeoutMs: spec.timeoutMs,
       lengthOf: (r) => r.enc.ids.length,
     });

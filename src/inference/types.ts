@@ -45,6 +45,8 @@ export interface BatchingSpec {
   maxInFlight?: number;
   /** Bound on padded / real tokens in a batch; calls that would exceed it wait for the next. Default 2. */
   maxPaddingRatio?: number;
+  /** Bound on a batch's padded tokens (size × longest); the oldest call always goes. Default: no bound. */
+  maxBatchTokens?: number;
 }
 
 export interface ModelSpec {

@@ -24,7 +24,7 @@ export function modelSpecFor(cfg: Config, name: string): ModelSpec {
       ...(ep.intra_op_threads > 0 ? { intraOpThreads: ep.intra_op_threads } : {}),
       ...(ep.inter_op_threads > 0 ? { interOpThreads: ep.inter_op_threads } : {}),
     },
-    batching: { maxBatchSize: b.max_batch_size, maxWaitUs: b.max_wait_us, maxQueue: b.max_queue, maxQueueTokens: b.max_queue_tokens },
+    batching: { maxBatchSize: b.max_batch_size, maxWaitUs: b.max_wait_us, maxQueue: b.max_queue, maxQueueTokens: b.max_queue_tokens, ...(b.max_batch_tokens !== undefined ? { maxBatchTokens: b.max_batch_tokens } : {}) },
     // The batcher's own deadline is a backstop; the signal's budget usually ends the wait first.
     timeoutMs: Math.max(cfg.inference.timeout_ms * 4, 1000),
     ...(m.max_length !== undefined ? { maxLength: m.max_length } : {}),

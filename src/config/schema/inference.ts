@@ -29,6 +29,14 @@ export const batchingSchema = z.strictObject({
     .positive()
     .default(65_536)
     .describe('Tokens waiting per model (the queued texts\' token counts summed); beyond it calls fail fast as overloaded. A text finding the queue empty is always taken.'),
+  max_batch_tokens: z
+    .number()
+    .int()
+    .positive()
+    .optional()
+    .describe(
+      'Padded tokens per batch (texts × the longest). Default: 512 for transformer encoders (config.json has num_hidden_layers; their cost grows with every padded token), no bound for the shipped models. A text longer than it runs alone.',
+    ),
 });
 
 export const inferenceModelSchema = z.strictObject({

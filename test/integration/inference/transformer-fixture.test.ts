@@ -91,6 +91,17 @@ describe('the tiny transformer fixture in the worker pool', () => {
     });
   }, 60_000);
 
+  test('a transformer batches at most 512 padded tokens by default: long calls run alone, short ones together', async () => {
+    const long = Array.from({ length: 6 }, (_, i) => `${'word '.repeat(300)} ${i}`);
+    const short = Array.from({ length: 6 }, (_, i) => `short question ${i}`);
+    let before = pooled.stats().batches;
+    await Promise.all(long.map((t) => pooled.classify(t)));
+    expect(pooled.stats().batches - before).toBe(long.length);
+    before = pooled.stats().batches;
+    await Promise.all(short.map((t) => pooled.classify(t)));
+    expect(pooled.stats().batches - before).toBeLessThan(short.length);
+  }, 30_000);
+
   test('(b) a budget shorter than a forced slow inference routes within it; the timeout and the dropped result are counted', async () => {
     const req = ir('How do I reverse a linked list in Python?');
     const label = (await pooled.classify('How do I reverse a linked list in Python?')).label;

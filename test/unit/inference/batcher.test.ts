@@ -117,6 +117,26 @@ describe('MicroBatcher', () => {
     await b.close();
   });
 
+  test('maxBatchTokens bounds size × longest: long calls run alone, short ones are grouped; the oldest always goes', async () => {
+    const { calls, runner } = gatedRunner();
+    const b = new MicroBatcher(runner, opts({ maxBatchSize: 8, maxWaitUs: 0, maxPaddingRatio: Infinity, maxBatchTokens: 12 }));
+    const long = 'x'.repeat(20); // over the bound alone: it still runs, by itself
+    const texts = [long, 'aaaa', 'bbbb', 'cccc', 'dddd', 'eeeeee'];
+    const ps = texts.map((t) => b.submit(t));
+    await new Promise((r) => setImmediate(r));
+    expect(calls[0]!.inputs).toEqual([long]);
+    calls[0]!.release();
+    await flush();
+    // 3 × 4 = 12 tokens fit; a fourth would make 16, and 'eeeeee' would make 4 × 6.
+    expect(calls[1]!.inputs).toEqual(['aaaa', 'bbbb', 'cccc']);
+    calls[1]!.release();
+    await flush();
+    expect(calls[2]!.inputs).toEqual(['dddd', 'eeeeee']);
+    calls[2]!.release();
+    expect(await Promise.all(ps)).toEqual(texts.map((t) => `out:${t}`));
+    await b.close();
+  });
+
   test('only maxInFlight runs at a time; calls queued meanwhile run right after', async () => {
     const { calls, runner } = gatedRunner();
     const b = new MicroBatcher(runner, opts({ maxBatchSize: 2, maxWaitUs: 0 }));
