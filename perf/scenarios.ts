@@ -1,6 +1,6 @@
 // The scenario table: a scenario is a semroute config plus a request mix. Add a row to add one.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { buildMix, topicTerms, type MixItem } from './mix.js';
@@ -45,6 +45,17 @@ export const SCENARIOS: Scenario[] = [
     config: () => path.join(repoRoot, 'deploy/local/semroute.yaml'),
     mix: defaultMix,
     optIn: 'slow (ONNX on CPU saturates far below the floor); run with --scenarios classify',
+  },
+  {
+    name: 'classify-inline',
+    description: 'classify with inference.workers: 0 (sessions on the event loop), to compare with the worker pool in the same run',
+    config: () =>
+      writeTemp(
+        'classify-inline',
+        readFileSync(path.join(repoRoot, 'deploy/local/semroute.yaml'), 'utf8').replace(/^inference:\n/m, 'inference:\n  workers: 0\n'),
+      ),
+    mix: defaultMix,
+    optIn: 'a comparison for classify; run with --scenarios classify,classify-inline',
   },
   {
     name: 'cache-hit',
