@@ -8,9 +8,10 @@
 // evaluation is not held up by a long inference in flight (a ratio to the same evaluation with
 // nothing running, in the same test, with a generous bound).
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { runEval } from '../../../src/cli/eval.js';
 import { domainSignalSchema, keywordSignalSchema } from '../../../src/config/schema/signals.js';
 import {
   inferenceCallCounts,
@@ -170,6 +171,21 @@ describe('the tiny shape in each export layout, through the workers', () => {
       expect(Object.values(c.distribution).reduce((x, y) => x + y, 0)).toBeCloseTo(1, 4);
     }
     expect(root.labels).toHaveLength(14);
+  }, 60_000);
+
+  test.each(['tiny-classifier', 'tiny-classifier-tjs'])('semroute eval runs on the %s layout', async (folder) => {
+    const dir = path.join(layouts, folder);
+    const ref = await load<ClassifierHandle>({ name: `tiny-eval-${folder}`, path: dir, task: 'sequence-classification', workers: 0 });
+    // Labelled with the model's own answers: eval must load the same graph and agree on every row.
+    const rows = await Promise.all(TEXTS.map(async (text) => ({ text, label: (await ref.classify(text)).label })));
+    const dataset = path.join(layouts, `${folder}.jsonl`);
+    writeFileSync(dataset, rows.map((r) => JSON.stringify(r)).join('\n'));
+    let stdout = '';
+    let stderr = '';
+    const code = await runEval(['--model', dir, '--dataset', dataset, '--json'], { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) });
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout)).toMatchObject({ count: TEXTS.length, accuracy: 1 });
   }, 60_000);
 
   test('sentence-transformers: mean pooling and 2_Normalize from the modules, max_seq_length caps the input', async () => {
