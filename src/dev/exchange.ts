@@ -91,16 +91,19 @@ export class Exchange {
     return undefined;
   }
 
-  /** FULL_DUPLEX_STREAMED: sends without waiting; its answers are read with next(). */
+  /**
+   * Sends without waiting; the answers are read with next(), in order. FULL_DUPLEX_STREAMED, and
+   * STREAMED response bodies, which Envoy pipelines too (one answer per chunk).
+   */
   post(req: ProcessingRequest, kind: RequestKind): boolean {
     if (!this.processing) return false;
     if (kind === 'request_headers') this.headersSent.request = true;
     if (kind === 'response_headers') this.headersSent.response = true;
-    this.session.duplex(kind.startsWith('request') ? 'request' : 'response');
+    this.session.pipeline(kind.startsWith('request') ? 'request' : 'response');
     return this.session.post(req);
   }
 
-  /** FULL_DUPLEX_STREAMED: the next answer of `kind`; undefined when processing is (or just became) complete. */
+  /** The next answer of `kind` to a posted message; undefined when processing is (or just became) complete. */
   async next(kind: RequestKind): Promise<ProcessingResponse | undefined> {
     if (!this.processing) return undefined;
     const r = await this.session.next(kind);

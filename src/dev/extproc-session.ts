@@ -1,11 +1,11 @@
 // One HTTP request's ext_proc stream, driven as Envoy's filter drives it (ext_proc.cc):
 // - the stream opens lazily with the first message, which carries protocol_config;
 // - each direction (request, response) has at most one message awaiting its answer, with its own
-//   message timer (Envoy may pipeline STREAMED chunks; the gateway waits for each answer); an
-//   answer must match the kind its direction awaits, or be an immediate response; anything else,
-//   an answer nobody awaits included, is spurious;
-// - in FULL_DUPLEX_STREAMED a direction's messages go out without waiting (post), and its answers
-//   queue up until read (next): any number of body answers, in any rhythm, the headers answer too;
+//   message timer; an answer must match the kind its direction awaits, or be an immediate
+//   response; anything else, an answer nobody awaits included, is spurious;
+// - in FULL_DUPLEX_STREAMED, and for STREAMED response bodies (which Envoy pipelines: each chunk
+//   goes out as it arrives), a direction's messages go out without waiting (post) and its answers
+//   queue up until read (next), in order; the timer runs while an answer is awaited;
 // - a message carrying override_message_timeout is only a timer extension, honoured by Envoy only
 //   with max_message_timeout, which the gateway (like Envoy by default) leaves at 0: it is ignored;
 // - after the first terminal event (the processor's close or error, a timeout, a spurious message,
@@ -55,18 +55,18 @@ export class ExtProcSession {
     private readonly timeoutMs: number,
   ) {}
 
-  /** FULL_DUPLEX_STREAMED for a direction: its answers queue instead of being spurious. */
-  duplex(dir: Direction): void {
+  /** A pipelined direction: its answers queue instead of being spurious. */
+  pipeline(dir: Direction): void {
     if (!this.queued.has(dir)) this.queued.set(dir, []);
   }
 
-  /** Sends a message without waiting for its answer (FULL_DUPLEX_STREAMED); false once the stream ended. */
+  /** Sends a message without waiting for its answer (a pipelined direction); false once the stream ended. */
   post(req: ProcessingRequest): boolean {
     if (this.ended) return false;
     return this.write(req);
   }
 
-  /** The next answer of `kind` in a FULL_DUPLEX_STREAMED direction, or the event that ended the stream. */
+  /** The next answer of `kind` in a pipelined direction, or the event that ended the stream. */
   next(kind: RequestKind): Promise<SessionResult> {
     if (this.ended) return Promise.resolve(this.ended);
     const dir = directionOf(kind);

@@ -78,16 +78,67 @@ export async function processResponse(x: Exchange, up: UpstreamResponse, res: Se
   return buffered(x, up, table, res);
 }
 
-/** Each upstream chunk (an arbitrary byte range) is sent, answered, then written; response
- * headers were already sent to the client, so answers cannot change them. */
+/**
+ * STREAMED, pipelined as Envoy's filter does it (ext_proc.cc onData: each chunk is sent to the
+ * processor as it arrives and kept in a queue until its answer comes back, in order; past the
+ * buffer limit the queue raises a watermark, here: the upstream is read no further until it drains).
+ * Each answer replaces or keeps its own chunk. Response headers were already sent to the client, so
+ * answers cannot change them. Once processing ends (the processor closed the stream), the queued
+ * and later chunks pass through unchanged.
+ */
 async function streamed(x: Exchange, up: UpstreamResponse, table: HeaderTable, res: ServerResponse): Promise<number> {
   const status = writeHead(res, table, true);
-  for await (const chunk of up.body as AsyncIterable<Buffer>) {
-    const a = await x.ask({ response_body: { body: chunk, end_of_stream: false } }, 'response_body');
-    await write(res, streamedChunk(a?.response_body?.response, chunk));
+  const queue: Array<{ chunk: Buffer; posted: boolean; last: boolean }> = [];
+  let queuedBytes = 0;
+  let wakeConsumer: (() => void) | undefined;
+  let wakePump: (() => void) | undefined;
+  let stopped = false;
+  const enqueue = (chunk: Buffer, last: boolean) => {
+    const posted = x.post({ response_body: { body: chunk, end_of_stream: last } }, 'response_body');
+    queue.push({ chunk, posted, last });
+    queuedBytes += chunk.length;
+    wakeConsumer?.();
+  };
+  // The upstream body's failure (a reset mid-answer), handed to the writer in order.
+  let failed: { error: unknown } | undefined;
+  void (async () => {
+    try {
+      for await (const chunk of up.body as AsyncIterable<Buffer>) {
+        if (stopped) return;
+        enqueue(chunk, false);
+        while (queuedBytes > x.maxBodyBytes && !stopped) await new Promise<void>((r) => (wakePump = r));
+      }
+      if (!stopped) enqueue(EMPTY, true);
+    } catch (error) {
+      failed = { error };
+      wakeConsumer?.();
+    }
+  })();
+  let processing = true;
+  try {
+    for (;;) {
+      while (queue.length === 0) {
+        if (failed) throw failed.error;
+        await new Promise<void>((r) => (wakeConsumer = r));
+      }
+      const item = queue.shift()!;
+      queuedBytes -= item.chunk.length;
+      wakePump?.();
+      let out = item.chunk;
+      if (item.posted && processing) {
+        const a = await x.next('response_body');
+        if (!a) processing = false;
+        out = streamedChunk(a?.response_body?.response, item.chunk);
+      }
+      await write(res, out);
+      if (item.last) break;
+    }
+  } catch (e) {
+    stopped = true;
+    wakePump?.();
+    up.body.destroy();
+    throw e;
   }
-  const a = await x.ask({ response_body: { body: EMPTY, end_of_stream: true } }, 'response_body');
-  await write(res, streamedChunk(a?.response_body?.response, EMPTY));
   res.end();
   return status;
 }

@@ -112,6 +112,26 @@ describe('STREAMED response bodies', () => {
   });
 });
 
+describe('STREAMED response bodies are pipelined, as Envoy pipelines them', () => {
+  it('every chunk goes out before the first is answered; the answers, given at the end, are applied in order', async () => {
+    const g = await stack.gateway({ processingMode: { response_body_mode: 'STREAMED' } });
+    const held: ProcessingRequest[] = [];
+    stack.processor.script = (req) => {
+      if (req.request !== 'response_body') return cont(req);
+      held.push(req);
+      if (!req.response_body!.end_of_stream) return 'none'; // a stop-and-wait gateway would stall here
+      // Everything arrived unanswered: answer it all now, each chunk upper-cased and numbered.
+      return held.map((m, i) => bodyAnswer({ body_mutation: { body: Buffer.from(`${i}:${m.response_body!.body!.toString().toUpperCase()}`) } }));
+    };
+    const res = await post(g, { body: SSE });
+    const text = await res.text();
+    expect(held.length).toBeGreaterThan(3);
+    const expected = held.map((m, i) => `${i}:${m.response_body!.body!.toString().toUpperCase()}`).join('');
+    expect(text).toBe(expected);
+    expect(held.map((m) => m.response_body!.body!.toString()).join('')).toContain('data: [DONE]');
+  });
+});
+
 describe('BUFFERED response bodies', () => {
   const replaced = '{"replaced":"a longer body than before, surely"}';
   it.each<[string, Script, number, string | undefined]>([
