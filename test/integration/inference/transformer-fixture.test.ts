@@ -24,13 +24,13 @@ import {
   type ModelHandle,
   type ModelSpecInput,
 } from '../../../src/inference/index.js';
-import type { RoutingRequest } from '../../../src/protocol/ir.js';
 import { domainSignal } from '../../../src/signals/classifier.js';
 import { keywordSignal } from '../../../src/signals/keyword.js';
 import { runSignal } from '../../../src/signals/run.js';
 import type { Signal } from '../../../src/signals/types.js';
 import { writeShape } from '../../../tools/models/bench-models.js';
 import { until } from '../../helpers/until.js';
+import { median, turn, userRequest as ir } from '../../helpers/routing-request.js';
 
 const TINY = path.resolve('test/fixtures/models/tiny-bert');
 const open: ModelHandle[] = [];
@@ -39,18 +39,6 @@ async function load<T extends ModelHandle>(spec: ModelSpecInput): Promise<T> {
   open.push(h);
   return h as T;
 }
-const ir = (text: string): RoutingRequest => ({
-  protocol: 'openai.chat',
-  model: 'auto',
-  stream: false,
-  messages: [{ role: 'user', text, toolCalls: 0 }],
-  hasTools: false,
-  tools: [],
-  maxOutputTokens: undefined,
-  body: {},
-});
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-const turn = () => new Promise<void>((r) => setImmediate(r));
 const TEXTS = [
   'hi',
   'How do I reverse a linked list in Python?',

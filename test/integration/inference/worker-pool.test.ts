@@ -21,13 +21,13 @@ import {
   type ModelHandle,
   type ModelSpecInput,
 } from '../../../src/inference/index.js';
-import type { RoutingRequest } from '../../../src/protocol/ir.js';
 import { domainSignal, jailbreakSignal } from '../../../src/signals/classifier.js';
 import { keywordSignal } from '../../../src/signals/keyword.js';
 import { runSignal } from '../../../src/signals/run.js';
 import type { Signal, SignalOutcome } from '../../../src/signals/types.js';
 import { createMetrics } from '../../../src/telemetry/metrics.js';
 import { until } from '../../helpers/until.js';
+import { median, turn, userRequest as ir } from '../../helpers/routing-request.js';
 
 const MODELS = path.resolve('models');
 const present = ['domain-classifier', 'jailbreak-detector', 'embedding'].every((n) => existsSync(path.join(MODELS, n, 'model.onnx')));
@@ -51,16 +51,6 @@ const poolOf = (h: ModelHandle): WorkerPool => {
 };
 const counts = (model: string): InferenceCallCounts => ({ ok: 0, timeout: 0, overloaded: 0, model_error: 0, closed: 0, dropped: 0, ...inferenceCallCounts().get(model) });
 
-const ir = (text: string): RoutingRequest => ({
-  protocol: 'openai.chat',
-  model: 'auto',
-  stream: false,
-  messages: [{ role: 'user', text, toolCalls: 0 }],
-  hasTools: false,
-  tools: [],
-  maxOutputTokens: undefined,
-  body: {},
-});
 
 function heldout(): string[] {
   return readFileSync(path.join(DOMAIN, 'heldout.jsonl'), 'utf8')
@@ -70,8 +60,6 @@ function heldout(): string[] {
     .map((l) => (JSON.parse(l) as { text: string }).text);
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-const turn = () => new Promise<void>((r) => setImmediate(r));
 
 suite('inference worker pool', () => {
   afterAll(async () => {

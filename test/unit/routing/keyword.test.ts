@@ -1,17 +1,7 @@
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { keywordSignal } from '../../../src/signals/keyword.js';
-import type { RoutingRequest } from '../../../src/protocol/ir.js';
+import { userRequest as ir } from '../../helpers/routing-request.js';
 
-const ir = (text: string): RoutingRequest => ({
-  protocol: 'openai.chat',
-  model: 'auto',
-  stream: false,
-  messages: [{ role: 'user', text, toolCalls: 0 }],
-  hasTools: false,
-  tools: [],
-  maxOutputTokens: undefined,
-  body: {},
-});
 
 // Every case runs twice: with the regex scan and with the word-set lookup.
 let wordSet = false;
