@@ -17,6 +17,7 @@ import { buildSnapshot, type RoutingSnapshot } from '../pipeline/snapshot.js';
 import type { SignalObserver } from '../signals/types.js';
 import { createLogger, type Logger } from '../telemetry/logger.js';
 import { createMetrics, type RouterMetrics } from '../telemetry/metrics.js';
+import { CertWatcher } from '../tls/cert-watcher.js';
 
 export interface RouterOptions {
   config: Config;
@@ -36,6 +37,8 @@ export interface RunningRouter {
   adminUrl: string | undefined;
   metrics: RouterMetrics;
   extProc: ExtProcServer;
+  /** The certificate watchers of TLS listeners (tests force a re-read with check()). */
+  tls: { grpc?: CertWatcher; admin?: CertWatcher };
   snapshot(): RoutingSnapshot;
   /** Reloads the config file (SIGHUP); resolves true when the new config was applied. */
   reload(trigger?: ReloadTrigger): Promise<boolean>;
@@ -66,8 +69,22 @@ export async function startRouter(opts: RouterOptions): Promise<RunningRouter> {
     await pool.close();
     throw e;
   }
+  // TLS files are checked before anything listens: a missing or mismatched file fails the start.
+  const grpcTlsConfig = opts.config.listeners.grpc.tls;
+  const adminTlsConfig = opts.config.listeners.admin.tls;
+  let grpcTls: CertWatcher | undefined;
+  let adminTls: CertWatcher | undefined;
+  try {
+    grpcTls = grpcTlsConfig && new CertWatcher('grpc', grpcTlsConfig, grpcTlsConfig.reload_interval_ms, logger);
+    adminTls = adminTlsConfig && new CertWatcher('admin', adminTlsConfig, adminTlsConfig.reload_interval_ms, logger);
+  } catch (e) {
+    await pool.close();
+    throw e;
+  }
   const state = createStateContext(opts.config, metrics, logger);
   const closeResources = async () => {
+    grpcTls?.close();
+    adminTls?.close();
     await pool.close();
     await state?.store.close();
   };
@@ -109,6 +126,8 @@ export async function startRouter(opts: RouterOptions): Promise<RunningRouter> {
     maxConnectionAgeMs: opts.config.listeners.grpc.max_connection_age_ms,
     maxConnectionStreams: opts.config.listeners.grpc.max_connection_streams,
     streamIdleTimeoutMs: opts.config.listeners.grpc.stream_idle_timeout_ms,
+    unixSocket: opts.config.listeners.grpc.unix_socket,
+    ...(grpcTls && grpcTlsConfig ? { tls: { watcher: grpcTls, minVersion: grpcTlsConfig.min_version } } : {}),
   });
   let bound: string;
   try {
@@ -149,6 +168,8 @@ export async function startRouter(opts: RouterOptions): Promise<RunningRouter> {
   }
   // Config and models are loaded (there are no models to load yet): ready for traffic.
   extProc.health.set('SERVING');
+  grpcTls?.start();
+  adminTls?.start();
   if (opts.configFile?.watch) reloader?.watch();
   logger.info('semroute ready', { grpc: bound, admin: admin?.url ?? 'off', models: opts.config.models.length });
 
@@ -158,6 +179,7 @@ export async function startRouter(opts: RouterOptions): Promise<RunningRouter> {
     adminUrl: admin?.url,
     metrics,
     extProc,
+    tls: { ...(grpcTls ? { grpc: grpcTls } : {}), ...(adminTls ? { admin: adminTls } : {}) },
     snapshot: () => snapshot,
     reload: (trigger = 'signal') => reloader?.reload(trigger) ?? Promise.resolve(false),
     reloadStatus: () => reloader?.status(),

@@ -19,6 +19,7 @@ import { ResponsePath, type ResponsePlan } from '../pipeline/response-path.js';
 import { storedResponseAnswer } from '../pipeline/stored-response-request.js';
 import type { StateContext } from '../pipeline/state-context.js';
 import type { BodyBudget } from './body-budget.js';
+import type { PeerIdentity } from './tls.js';
 import { bodyResponse, duplexBody, endpointMetadata, headersResponse, immediateResponse, modeOverride, trailersResponse } from './mutations.js';
 import type { BodySendMode, HeaderMap, HttpBody, HttpHeaders, ProcessingMode, ProcessingRequest, ProcessingResponse } from './wire.js';
 
@@ -33,6 +34,8 @@ export interface StreamDeps {
   /** Shared state for session affinity and the semantic cache; absent: both off. */
   state?: StateContext;
   now?: () => number;
+  /** The client certificate's names on a mutual-TLS connection (the trusted-hop check). */
+  peer?: PeerIdentity | undefined;
 }
 
 /** Where the stream sends its answers (a gRPC call in production, an array in unit tests). */
