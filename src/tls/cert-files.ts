@@ -41,21 +41,28 @@ export function digestOf(files: CertFiles): string {
   return h.digest('hex');
 }
 
-function certificates(pem: Buffer, file: string): X509Certificate[] {
+/**
+ * The certificates of a PEM bundle, and the bundle rewritten one block per line group: OpenSSL
+ * skips a block glued to the previous one's END line (bundles made with `cat` of files without a
+ * final newline), which would leave a CA silently untrusted.
+ */
+function certificates(pem: Buffer, file: string): { certs: X509Certificate[]; pem: Buffer } {
   const blocks = pem.toString('utf8').match(PEM_CERT) ?? [];
   if (blocks.length === 0) throw new CertFilesError(`${file}: no PEM certificate in it`);
-  return blocks.map((b, i) => {
+  const certs = blocks.map((b, i) => {
     try {
       return new X509Certificate(b);
     } catch (e) {
       throw new CertFilesError(`${file}: certificate ${i + 1} does not parse (${(e as Error).message})`);
     }
   });
+  return { certs, pem: Buffer.from(blocks.join('\n') + '\n') };
 }
 
 /** Checks a set read from `paths`; throws CertFilesError saying what is wrong. */
 export function checkCertSet(files: CertFiles, paths: CertPaths): CertSet {
-  const leaf = certificates(files.cert, paths.cert_file)[0]!;
+  const chain = certificates(files.cert, paths.cert_file);
+  const leaf = chain.certs[0]!;
   let key;
   try {
     key = createPrivateKey(files.key);
@@ -63,13 +70,15 @@ export function checkCertSet(files: CertFiles, paths: CertPaths): CertSet {
     throw new CertFilesError(`${paths.key_file}: not a PEM private key (${(e as Error).message})`);
   }
   if (!leaf.checkPrivateKey(key)) throw new CertFilesError(`${paths.key_file} is not the key of the certificate in ${paths.cert_file}`);
-  const caCount = files.ca && paths.client_ca_file ? certificates(files.ca, paths.client_ca_file).length : 0;
+  const ca = files.ca && paths.client_ca_file ? certificates(files.ca, paths.client_ca_file) : undefined;
+  const usable: CertFiles = { cert: chain.pem, key: files.key, ...(ca ? { ca: ca.pem } : {}) };
   try {
-    createSecureContext({ cert: files.cert, key: files.key, ...(files.ca ? { ca: files.ca } : {}) });
+    createSecureContext(usable);
   } catch (e) {
     throw new CertFilesError(`${paths.cert_file}: refused by TLS (${(e as Error).message})`);
   }
-  return { ...files, digest: digestOf(files), subject: leaf.subject, notAfter: new Date(leaf.validTo), fingerprint256: leaf.fingerprint256, caCount };
+  // The digest is of the files as read, so an unchanged file compares equal on the next poll.
+  return { ...usable, digest: digestOf(files), subject: leaf.subject, notAfter: new Date(leaf.validTo), fingerprint256: leaf.fingerprint256, caCount: ca?.certs.length ?? 0 };
 }
 
 function readError(file: string, e: unknown): CertFilesError {
