@@ -35,6 +35,8 @@ export interface RouterOptions {
 export interface RunningRouter {
   grpcAddress: string;
   adminUrl: string | undefined;
+  /** The admin listener's routes (empty when it is off). */
+  adminRoutes: AdminServer['routes'];
   metrics: RouterMetrics;
   extProc: ExtProcServer;
   /** The certificate watchers of TLS listeners (tests force a re-read with check()). */
@@ -142,6 +144,7 @@ export async function startRouter(opts: RouterOptions): Promise<RunningRouter> {
     try {
       admin = await startAdminServer({
         ...listenHostPort(adminAddress),
+        ...(adminTls && adminTlsConfig ? { tls: { watcher: adminTls, minVersion: adminTlsConfig.min_version } } : {}),
         metrics,
         logger,
         authorize: bearerAuthorizer(
@@ -177,6 +180,7 @@ export async function startRouter(opts: RouterOptions): Promise<RunningRouter> {
   return {
     grpcAddress: bound,
     adminUrl: admin?.url,
+    adminRoutes: admin?.routes ?? [],
     metrics,
     extProc,
     tls: { ...(grpcTls ? { grpc: grpcTls } : {}), ...(adminTls ? { admin: adminTls } : {}) },

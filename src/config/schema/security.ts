@@ -9,6 +9,11 @@ export const adminTokenSchema = z
     token: z.string().min(16).optional().describe('The bearer token (prefer token_file or ${ENV}).'),
     token_file: z.string().optional().describe('File holding the token, e.g. a mounted Kubernetes Secret; read at load and reload.'),
     role: z.enum(['admin', 'viewer']).default('viewer').describe('viewer: read endpoints; admin: also explain and reload.'),
+    name: z
+      .string()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9._@:-]{0,63}$/, 'letters, digits and . _ @ : - (at most 64)')
+      .optional()
+      .describe('Who holds the token, as the audit log names them (default: token: and 8 hex digits of its sha256).'),
   })
   .refine((t) => (t.token === undefined) !== (t.token_file === undefined), { message: 'give exactly one of token and token_file' });
 
