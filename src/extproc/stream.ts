@@ -19,7 +19,7 @@ import { ResponsePath, type ResponsePlan } from '../pipeline/response-path.js';
 import { storedResponseAnswer } from '../pipeline/stored-response-request.js';
 import type { StateContext } from '../pipeline/state-context.js';
 import type { BodyBudget } from './body-budget.js';
-import type { PeerIdentity } from './tls.js';
+import { untrustedIdentityHeaders, type PeerIdentity } from '../pipeline/identity-headers.js';
 import { bodyResponse, duplexBody, endpointMetadata, headersResponse, immediateResponse, modeOverride, trailersResponse } from './mutations.js';
 import type { BodySendMode, HeaderMap, HttpBody, HttpHeaders, ProcessingMode, ProcessingRequest, ProcessingResponse } from './wire.js';
 
@@ -184,8 +184,12 @@ export class ExtProcStream {
       this.deps.logger.warn('request_headers received twice; answered unchanged');
       return headersResponse('request_headers');
     }
-    const headers: RequestHeaders = headerMapToMap(msg.headers);
-    const outcome = onRequestHeaders(this.deps.snapshot, headers, msg.end_of_stream ?? false);
+    const map = headerMapToMap(msg.headers);
+    // Identity headers from an untrusted hop: routing never sees them, and neither does the upstream.
+    const untrusted = untrustedIdentityHeaders(map, this.deps.snapshot.config.security.identity, this.deps.peer);
+    for (const name of untrusted) map.delete(name);
+    const headers: RequestHeaders = map;
+    const outcome = onRequestHeaders(this.deps.snapshot, headers, msg.end_of_stream ?? false, untrusted);
     switch (outcome.kind) {
       case 'reply':
         return this.reply(outcome);

@@ -14,6 +14,7 @@ import type { PeerCertificate, SecureContextOptions } from 'node:tls';
 import * as grpc from '@grpc/grpc-js';
 import type { CertSet } from '../tls/cert-files.js';
 import type { CertWatcher } from '../tls/cert-watcher.js';
+import type { PeerIdentity } from '../pipeline/identity-headers.js';
 
 export interface ServerTlsOptions {
   watcher: CertWatcher;
@@ -50,12 +51,6 @@ export function serverCredentials(opts: ServerTlsOptions): { credentials: grpc.S
   );
   const detach = opts.watcher.onChange((set) => credentials.update(contextOf(set)));
   return { credentials, detach };
-}
-
-/** Who is on the other end of a call: the client certificate's names, when it presented one. */
-export interface PeerIdentity {
-  /** Subject CN and every DNS/URI SAN of the client certificate. */
-  names: string[];
 }
 
 export function peerNames(cert: PeerCertificate | undefined): PeerIdentity | undefined {

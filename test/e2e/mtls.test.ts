@@ -19,6 +19,7 @@ import { RecordingLogger } from '../helpers/fakes.js';
 // The name Envoy sends as SNI and checks as the server certificate's DNS SAN, from the shipped file.
 const UPSTREAM_TLS = parse(readFileSync('envoy/envoy-mtls.yaml', 'utf8')).static_resources.clusters.find((c: any) => c.name === 'semroute').transport_socket.typed_config;
 const SERVER_NAME: string = UPSTREAM_TLS.sni;
+const ENVOY_ID = 'spiffe://cluster.local/ns/ai-gateway/sa/envoy';
 
 describe('mTLS between the gateway (Envoy) and semroute', () => {
   const dir = new CertDir();
@@ -45,11 +46,11 @@ describe('mTLS between the gateway (Envoy) and semroute', () => {
     return g;
   };
 
-  const ask = async (url: string) => {
+  const ask = async (url: string, headers: Record<string, string> = {}, content = 'Why does my python function crash?') => {
     const res = await fetch(`${url}/v1/chat/completions`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ model: 'auto', messages: [{ role: 'user', content: 'Why does my python function crash?' }] }),
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify({ model: 'auto', messages: [{ role: 'user', content }] }),
     });
     return { status: res.status, model: res.headers.get('x-semroute-model'), text: await res.text() };
   };
@@ -58,7 +59,7 @@ describe('mTLS between the gateway (Envoy) and semroute', () => {
     expect(UPSTREAM_TLS.common_tls_context.combined_validation_context.default_validation_context.match_typed_subject_alt_names[0].matcher.exact).toBe(SERVER_NAME);
     ca = await createCa('mesh CA');
     const serverPem = await ca.issue({ cn: 'semroute', usage: 'server', dns: [SERVER_NAME] });
-    envoy = await ca.issue({ cn: 'envoy', usage: 'client', uris: ['spiffe://cluster.local/ns/ai-gateway/sa/envoy'] });
+    envoy = await ca.issue({ cn: 'envoy', usage: 'client', uris: [ENVOY_ID] });
     small = await startFakeUpstream({ name: 'small', host: '127.0.0.1', port: 0, models: ['org/small-8b'] });
     large = await startFakeUpstream({ name: 'large', host: '127.0.0.1', port: 0, models: ['org/large-235b'] });
     const doc = baseConfigDoc() as any;
@@ -70,6 +71,11 @@ describe('mTLS between the gateway (Envoy) and semroute', () => {
         tls: { cert_file: dir.write('tls.crt', serverPem.cert), key_file: dir.write('tls.key', serverPem.key), client_ca_file: dir.write('ca.crt', ca.cert), reload_interval_ms: 100 },
       },
     };
+    // The trusted hop is the Envoy whose certificate carries this SPIFFE id (it runs the auth
+    // filter that sets x-user-tier); identity headers from any other connection are stripped.
+    doc.security = { identity: { trusted: true, headers: ['x-user-tier'], trusted_peers: [ENVOY_ID] } };
+    doc.signals.header = [{ name: 'premium', header: 'x-user-tier', values: ['premium'] }];
+    doc.decisions.unshift({ name: 'premium_users', priority: 500, rules: { any: ['premium'] }, models: [{ model: 'large' }] });
     config = parseConfig(doc, 'mtls test');
     dev = await startDev({ config, listen: { host: '127.0.0.1', port: 0 }, fakeUpstreams: false, adminListen: 'off', logger, extProcTls: tlsFor(envoy) });
   });
@@ -99,6 +105,21 @@ describe('mTLS between the gateway (Envoy) and semroute', () => {
     expect(r.status).toBe(500);
     expect(r.model).toBeNull();
     expect(small.requests.length + large.requests.length).toBe(before);
+  });
+
+  it('trusts identity headers only on the connection of the configured trusted hop (trusted_peers)', async () => {
+    const tier = { 'x-user-tier': 'premium' };
+    const plain = 'What is the capital of France?';
+    large.requests.length = 0;
+    small.requests.length = 0;
+    // The trusted Envoy: the tier routes, and reaches the model.
+    expect((await ask(dev.gateway.url, tier, plain)).model).toBe('large');
+    expect(large.requests.at(-1)!.headers['x-user-tier']).toBe('premium');
+    // Another Envoy with a valid certificate from the same CA, but not the trusted hop.
+    const batch = await gateway(tlsFor(await ca.issue({ cn: 'batch-envoy', usage: 'client', uris: ['spiffe://cluster.local/ns/batch/sa/envoy'] })));
+    const r = await ask(batch.url, tier, plain);
+    expect(r).toMatchObject({ status: 200, model: 'small' });
+    expect(small.requests.at(-1)!.headers['x-user-tier']).toBeUndefined();
   });
 
   it('rotates the server certificate and the client CA without a restart', async () => {
