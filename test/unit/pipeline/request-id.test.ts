@@ -39,7 +39,8 @@ describe('a stream without a usable request id', () => {
     await stream.idle();
     return written;
   };
-  const { 'x-request-id': _id, ...withoutId } = chatHeaders;
+  const withoutId: Record<string, string> = { ...chatHeaders };
+  delete withoutId['x-request-id'];
 
   it('sends the id it made upstream with the routing headers', async () => {
     const [h, b] = await run(withoutId, JSON.stringify({ model: 'auto', messages: [{ role: 'user', content: 'hello' }] }));
