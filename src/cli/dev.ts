@@ -47,6 +47,10 @@ export function devRoutes(config: Config): { routes: GatewayRoute[]; defaultUpst
 }
 
 export async function startDev(opts: DevOptions): Promise<DevStack> {
+  if (opts.config.listeners.grpc.tls && !opts.extProcTls) {
+    // Plaintext against a TLS listener would fail every request with a 500: say why up front.
+    throw new Error('listeners.grpc.tls is set: the local gateway needs a CA and a client certificate to dial it (DevOptions.extProcTls); semroute dev runs plaintext');
+  }
   const upstreams: FakeUpstream[] = [];
   const started = new Set<string>();
   const closeAll = async () => {

@@ -88,6 +88,10 @@ describe('mTLS between the gateway (Envoy) and semroute', () => {
     dir.remove();
   });
 
+  it('semroute dev refuses a TLS listener it has no client certificate for, saying why', async () => {
+    await expect(startDev({ config, listen: { host: '127.0.0.1', port: 0 }, fakeUpstreams: false, adminListen: 'off', logger })).rejects.toThrow(/listeners\.grpc\.tls is set: the local gateway needs a CA and a client certificate/);
+  });
+
   it('routes through the gateway holding the Envoy client certificate', async () => {
     const r = await ask(dev.gateway.url);
     expect(r.status).toBe(200);
