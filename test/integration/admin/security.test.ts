@@ -169,6 +169,25 @@ describe('admin API over HTTPS with client certificates', () => {
     expect(await get('/healthz', client)).toBe(200);
   });
 
+  it('rotates its certificate without a restart: a new connection is shown the new one', async () => {
+    const peerCn = () =>
+      new Promise<string>((resolve, reject) => {
+        const req = httpsRequest({ host: '127.0.0.1', port, path: '/healthz', ca: ca.cert, servername: 'semroute-admin', cert: client.cert, key: client.key, agent: false }, (res) => {
+          resolve(String((res.socket as import('node:tls').TLSSocket).getPeerCertificate().subject.CN));
+          res.resume();
+        });
+        req.on('error', reject);
+        req.end();
+      });
+    expect(await peerCn()).toBe('semroute-admin');
+    const next = await ca.issue({ cn: 'semroute-admin-2', usage: 'server', dns: ['semroute-admin'] });
+    dir.write('a.key', next.key);
+    dir.write('a.crt', next.cert);
+    // A poll already reading when the files changed may report the old state: read until rotated.
+    await until(async () => (await router.tls.admin!.check(), router.tls.admin!.current.subject === 'CN=semroute-admin-2'), 10_000, 'the new certificate in use');
+    expect(await peerCn()).toBe('semroute-admin-2');
+  });
+
   it('gives a client without a certificate no HTTP answer at all', async () => {
     await expect(get('/healthz')).rejects.toThrow(/certificate required|socket hang up|ECONNRESET|alert/i);
   });

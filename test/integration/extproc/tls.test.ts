@@ -12,6 +12,7 @@ import { CertDir, createCa, type Pem, type TestCa } from '../../helpers/certs.js
 import { testConfig } from '../../helpers/config.js';
 import { extProcClient, openCall } from '../../helpers/extproc-client.js';
 import { RecordingLogger, RecordingMetrics } from '../../helpers/fakes.js';
+import { until } from '../../helpers/until.js';
 import { chatHeaders, commonOf, requestBody, requestHeaders, setHeaders } from '../../helpers/wire.js';
 
 const SERVER_NAME = 'semroute.semroute.svc';
@@ -108,7 +109,8 @@ describe('ext_proc listener with mutual TLS', () => {
     const rotated = new Promise((resolve) => watcher.onChange(resolve));
     // Key first, then the certificate: in between the set does not match and is refused, not used.
     dir.write('tls.key', next.key);
-    expect(await watcher.check()).toBe('rejected');
+    // (A poll that was already reading may still say 'unchanged'; any read after the write refuses.)
+    await until(async () => (await watcher.check()) === 'rejected', 10_000, 'the half-written set refused');
     expect((await presented()).fingerprint256).toBe(before.fingerprint256);
     dir.write('tls.crt', next.cert);
     await rotated; // the 100 ms poll picked it up
