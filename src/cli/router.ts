@@ -161,6 +161,8 @@ export async function startRouter(opts: RouterOptions): Promise<RunningRouter> {
           },
           // Never fails readiness: without state the router still routes (affinity and cache off).
           { name: 'state', check: () => ({ ok: true, detail: stateDetail(state) }) },
+          // Never fails readiness: the certificate in use keeps serving while a rotation is refused.
+          ...(grpcTls || adminTls ? [{ name: 'tls', check: () => ({ ok: true, detail: tlsDetail({ grpc: grpcTls, admin: adminTls }) }) }] : []),
         ],
       });
     } catch (e) {
@@ -203,6 +205,18 @@ export async function startRouter(opts: RouterOptions): Promise<RunningRouter> {
 function stateSettingsChanged(next: Config, previous: Config): boolean {
   const pick = (c: Config) => JSON.stringify([c.state, c.affinity.enabled, c.cache.enabled]);
   return pick(next) !== pick(previous);
+}
+
+/** /readyz detail of the tls check: each listener's certificate, its expiry, and a refused rotation. */
+function tlsDetail(watchers: Record<string, CertWatcher | undefined>): string {
+  return Object.entries(watchers)
+    .filter((e): e is [string, CertWatcher] => e[1] !== undefined)
+    .map(([name, w]) => {
+      const s = w.status();
+      // The reason names files: it goes to the log, not to this unauthenticated route.
+      return `${name}: ${s.subject} until ${s.not_after}${s.rejected ? ' (newer files refused, see the log)' : ''}`;
+    })
+    .join('; ');
 }
 
 /** /readyz detail of the state check: the backend and whether it is in use. */

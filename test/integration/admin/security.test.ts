@@ -169,6 +169,20 @@ describe('admin API over HTTPS with client certificates', () => {
     expect(await get('/healthz', client)).toBe(200);
   });
 
+  it('/readyz names the certificate in use and its expiry', async () => {
+    const body = await new Promise<string>((resolve, reject) => {
+      const req = httpsRequest({ host: '127.0.0.1', port, path: '/readyz', ca: ca.cert, servername: 'semroute-admin', cert: client.cert, key: client.key, agent: false }, (res) => {
+        let text = '';
+        res.on('data', (c: Buffer) => (text += c.toString()));
+        res.on('end', () => resolve(text));
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    const tls = (JSON.parse(body) as { checks: Array<{ name: string; ok: boolean; detail: string }> }).checks.find((c) => c.name === 'tls');
+    expect(tls).toMatchObject({ ok: true, detail: expect.stringMatching(/^admin: CN=semroute-admin until \d{4}-\d\d-\d\dT/) });
+  });
+
   it('rotates its certificate without a restart: a new connection is shown the new one', async () => {
     const peerCn = () =>
       new Promise<string>((resolve, reject) => {
