@@ -69,7 +69,7 @@ describe('ext_proc listener with mutual TLS', () => {
     watcher = new CertWatcher('grpc', paths, 100, logger);
     watcher.start();
     const snapshot = new RoutingSnapshot(testConfig());
-    server = new ExtProcServer({ address: '127.0.0.1:0', snapshot: () => snapshot, metrics, logger, maxMessageBytes: 8 * 1024 * 1024, tls: { watcher, minVersion: 'TLSv1.2' } });
+    server = new ExtProcServer({ address: '127.0.0.1:0', snapshot: () => snapshot, metrics, logger, maxMessageBytes: 8 * 1024 * 1024, tls: { watcher, minVersion: 'TLSv1.2' }, maxConnectionStreams: 4 });
     port = Number((await server.start()).split(':').pop());
     server.health.set('SERVING');
   });
@@ -96,6 +96,16 @@ describe('ext_proc listener with mutual TLS', () => {
     const status = await call.status;
     expect(status.code).toBe(grpc.status.UNAVAILABLE);
     expect(metrics.opened).toBe(opened);
+  });
+
+  it('widens the HTTP/2 windows and rotates connections (max_connection_streams) over TLS too', async () => {
+    expect(logger.lines.some((l) => l.msg.startsWith('cannot reach grpc-js HTTP/2 sessions'))).toBe(false);
+    const before = metrics.rotations;
+    const c = client({ cert: envoy });
+    // 10 requests on one client: the connection is rotated after every 4 streams, each new one a
+    // fresh TLS handshake, and no request fails.
+    for (let i = 0; i < 10; i++) await route(c);
+    expect(metrics.rotations - before).toBeGreaterThanOrEqual(2);
   });
 
   it('rotates the server certificate without a restart; a stream open across the swap finishes', async () => {
