@@ -3,7 +3,7 @@ SHELL := /bin/bash
 NODE_MODULES_STAMP := node_modules/.package-lock.json
 DEV_CONFIG ?= deploy/local/semroute.yaml
 
-.PHONY: install build run test test-unit lint typecheck clean bench bench-quick bench-soak bench-cache bench-cache-guard models docs fuzz bench-chaos bench-protocols bench-models
+.PHONY: install build run test test-unit lint typecheck clean bench bench-quick bench-soak bench-cache bench-cache-guard models docs fuzz bench-chaos bench-protocols bench-models bench-tls
 
 # Dependencies (npm ci when package-lock.json changed) and redis-server (apt, when missing).
 install: $(NODE_MODULES_STAMP)
@@ -67,6 +67,10 @@ bench-soak: build
 # against SseParser / JSON.parse, and through the local gateway against chat and the floor (~5 min).
 bench-protocols: build
 	node dist/perf/protocol-bench.js
+
+# mTLS on the ext_proc listener against plaintext, same run (perf/README.md).
+bench-tls: build
+	node dist/perf/tls-bench.js
 
 # 500 req/s for 60 s through the local gateway with the cache and affinity on Redis while Redis is
 # paused, killed and restarted and the config is rewritten every 4 s; fails on any failed request.

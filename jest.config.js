@@ -19,7 +19,9 @@ const common = {
 // The routing, cache-affinity and protocol e2e suites run again with the local gateway sending
 // request (and response) bodies the other ways Envoy can: STREAMED and FULL_DUPLEX_STREAMED
 // (the integration project runs them BUFFERED, envoy/envoy.yaml's mode).
-const MODE_SUITES = ['routing', 'cache-affinity', 'protocols'].map((s) => `<rootDir>/test/e2e/${s}.test.ts`);
+// request-id and identity-headers: the header edits of the request-headers phase must survive
+// FULL_DUPLEX_STREAMED's held headers answer too.
+const MODE_SUITES = ['routing', 'cache-affinity', 'protocols', 'request-id', 'identity-headers'].map((s) => `<rootDir>/test/e2e/${s}.test.ts`);
 const inMode = (mode) => ({
   ...common,
   displayName: `e2e-${mode.toLowerCase()}`,

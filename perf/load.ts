@@ -25,11 +25,12 @@ export interface LoadResult {
 export class ConnectionPool {
   private readonly clients: ExtProcClient[];
   private next = 0;
-  constructor(target: string, connections: number) {
+  /** `credentials` and `options`: TLS as Envoy dials it (tls-bench.ts); default plaintext. */
+  constructor(target: string, connections: number, credentials = grpc.credentials.createInsecure(), options: grpc.ChannelOptions = {}) {
     const { ExternalProcessorClient } = loadProtos();
     this.clients = Array.from(
       { length: Math.max(1, connections) },
-      () => new ExternalProcessorClient(target, grpc.credentials.createInsecure(), { 'grpc.max_receive_message_length': -1, 'grpc.use_local_subchannel_pool': 1 }) as never as ExtProcClient,
+      () => new ExternalProcessorClient(target, credentials, { 'grpc.max_receive_message_length': -1, 'grpc.use_local_subchannel_pool': 1, ...options }) as never as ExtProcClient,
     );
   }
   pick(): ExtProcClient {
@@ -45,6 +46,8 @@ export interface LoadOptions {
   mix: MixItem[];
   seconds: number;
   connections?: number;
+  /** A pool to use instead of one made from target and connections (not closed by the run). */
+  pool?: ConnectionPool;
 }
 
 class Recorder {
@@ -73,7 +76,7 @@ class Recorder {
 }
 
 export async function runClosedLoop(opts: LoadOptions & { concurrency: number }): Promise<LoadResult> {
-  const pool = new ConnectionPool(opts.target, opts.connections ?? 2);
+  const pool = opts.pool ?? new ConnectionPool(opts.target, opts.connections ?? 2);
   const rec = new Recorder(opts.mix);
   const start = performance.now();
   const deadline = start + opts.seconds * 1000;
@@ -81,7 +84,7 @@ export async function runClosedLoop(opts: LoadOptions & { concurrency: number })
     while (performance.now() < deadline) await rec.send(pool, performance.now());
   };
   await Promise.all(Array.from({ length: opts.concurrency }, worker));
-  pool.close();
+  if (!opts.pool) pool.close();
   return rec.result(start, 0);
 }
 

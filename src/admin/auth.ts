@@ -1,6 +1,8 @@
 // Bearer-token authorization for the admin API. Tokens and roles come from the current config
 // (security.admin_tokens), read at each request so a reload rotates them. A viewer may read; an
 // admin may also change state (reload). No tokens configured: the protected routes are off.
+// Each verdict names who asked (the token's configured name, else a fingerprint of it) for the
+// audit line; the token itself never leaves this file.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { AuthorizeResult } from './server.js';
@@ -10,18 +12,24 @@ export type AdminRole = 'viewer' | 'admin';
 export interface AdminToken {
   token?: string | undefined;
   role: AdminRole;
+  name?: string | undefined;
 }
 
 const digest = (s: string) => createHash('sha256').update(s).digest();
 
-/** The role a presented bearer token carries, comparing in constant time. */
-function roleOf(presented: string, tokens: readonly AdminToken[]): AdminRole | undefined {
+/** The name of a token in audit lines: its configured name, else `token:` and 8 hex of its sha256. */
+export function tokenPrincipal(t: AdminToken): string {
+  return t.name ?? `token:${digest(t.token ?? '').toString('hex').slice(0, 8)}`;
+}
+
+/** The configured token a presented bearer token is (the admin one when listed twice), comparing in constant time. */
+function match(presented: string, tokens: readonly AdminToken[]): AdminToken | undefined {
   const p = digest(presented);
-  let role: AdminRole | undefined;
+  let found: AdminToken | undefined;
   for (const t of tokens) {
-    if (t.token !== undefined && timingSafeEqual(p, digest(t.token)) && role !== 'admin') role = t.role;
+    if (t.token !== undefined && timingSafeEqual(p, digest(t.token)) && found?.role !== 'admin') found = t;
   }
-  return role;
+  return found;
 }
 
 export function bearerAuthorizer(
@@ -30,12 +38,13 @@ export function bearerAuthorizer(
 ): (req: { method: string; path: string; headers: IncomingMessage['headers'] }) => AuthorizeResult {
   return ({ method, path, headers }) => {
     const configured = tokens();
-    if (configured.length === 0) return { ok: false, status: 403, message: 'the admin API is off: configure security.admin_tokens' };
+    if (configured.length === 0) return { ok: false, status: 403, message: 'the admin API is off: configure security.admin_tokens', principal: 'anonymous' };
     const m = /^Bearer ([^\s]+)$/i.exec(headers.authorization ?? '');
-    if (!m) return { ok: false, status: 401, message: 'a bearer token is required' };
-    const role = roleOf(m[1]!, configured);
-    if (!role) return { ok: false, status: 401, message: 'unknown token' };
-    if (requiredRole(method, path) === 'admin' && role !== 'admin') return { ok: false, status: 403, message: 'this needs an admin token' };
-    return { ok: true };
+    if (!m) return { ok: false, status: 401, message: 'a bearer token is required', principal: 'anonymous' };
+    const token = match(m[1]!, configured);
+    if (!token) return { ok: false, status: 401, message: 'unknown token', principal: 'unknown-token' };
+    const principal = tokenPrincipal(token);
+    if (requiredRole(method, path) === 'admin' && token.role !== 'admin') return { ok: false, status: 403, message: 'this needs an admin token', principal };
+    return { ok: true, principal };
   };
 }

@@ -17,6 +17,7 @@ import type { AddressInfo } from 'node:net';
 import { errorMessage } from '../telemetry/errors.js';
 import { silentLogger, type Logger } from '../telemetry/logger.js';
 import { PROMETHEUS_CONTENT_TYPE, type RouterMetrics } from '../telemetry/metrics.js';
+import { createAdminHttpsServer, type AdminTls } from './tls.js';
 
 export interface ReadinessCheck {
   name: string;
@@ -47,7 +48,8 @@ export interface AdminRoute {
   handle(req: AdminRequest): Promise<AdminResponse>;
 }
 
-export type AuthorizeResult = { ok: true } | { ok: false; status: 401 | 403; message?: string };
+/** `principal`: who asked, for the audit line (a token's name or fingerprint; never the token). */
+export type AuthorizeResult = { ok: true; principal?: string } | { ok: false; status: 401 | 403; message?: string; principal?: string };
 
 export interface AdminServerOptions {
   host: string;
@@ -71,11 +73,15 @@ export interface AdminServerOptions {
   closeGraceMs?: number;
   /** How long an idle keep-alive connection stays open, ms. Default 5 s. */
   keepAliveTimeoutMs?: number;
+  /** Serve HTTPS with these certificates (re-read on change); absent: plain HTTP. */
+  tls?: AdminTls;
 }
 
 export interface AdminServer {
   url: string;
   port: number;
+  /** Every route served, probes included (the inventory in docs/admin-api.md). */
+  routes: Array<{ method: AdminRoute['method']; path: string; public: boolean }>;
   close(): Promise<void>;
 }
 
@@ -153,6 +159,7 @@ function formatHost(host: string): string {
 
 export async function startAdminServer(opts: AdminServerOptions): Promise<AdminServer> {
   const logger = (opts.logger ?? silentLogger).child({ component: 'admin' });
+  const auditLog = logger.child({ component: 'admin-audit' });
   const maxBody = opts.maxBodyBytes ?? DEFAULT_MAX_BODY;
 
   const builtins: AdminRoute[] = [
@@ -221,7 +228,13 @@ export async function startAdminServer(opts: AdminServerOptions): Promise<AdminS
     send(res, err.status, { 'content-type': JSON_TYPE, ...err.headers }, errorBody(err.message, err.type, err.code));
   };
 
-  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  /** What the audit line of a request says; `action` is set once it reached a protected route. */
+  interface Audit {
+    action?: string;
+    principal?: string;
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse, audit: Audit): Promise<void> {
     let url: URL;
     try {
       url = new URL(req.url ?? '/', 'http://admin.invalid');
@@ -240,8 +253,10 @@ export async function startAdminServer(opts: AdminServerOptions): Promise<AdminS
       });
     }
 
+    if (!route.public) audit.action = `${method} ${url.pathname}`;
     if (!route.public && opts.authorize) {
       const verdict = await opts.authorize({ method, path: url.pathname, headers: req.headers });
+      audit.principal = verdict.principal;
       if (!verdict.ok) {
         throw verdict.status === 401
           ? new HttpError(401, verdict.message ?? 'unauthorized', 'authentication_error', 'unauthorized', {
@@ -276,36 +291,45 @@ export async function startAdminServer(opts: AdminServerOptions): Promise<AdminS
     send(res, out.status, headers, out.body);
   }
 
-  const server: Server = createServer(
-    {
-      requestTimeout: opts.requestTimeoutMs ?? 10_000,
-      headersTimeout: opts.headersTimeoutMs ?? 5_000,
-      keepAliveTimeout: opts.keepAliveTimeoutMs ?? 5_000,
-      // How often the timeouts above are enforced (Node's default is 30 s).
-      connectionsCheckingInterval: 1_000,
-      maxHeaderSize: 16 * 1024,
-    },
-    (req, res) => {
-      const started = process.hrtime.bigint();
-      res.on('finish', () => {
-        logger.debug('admin request', {
-          method: req.method,
-          path: (req.url ?? '').split('?', 1)[0],
-          status: res.statusCode,
-          ms: Number(process.hrtime.bigint() - started) / 1e6,
-        });
+  const serverOptions = {
+    requestTimeout: opts.requestTimeoutMs ?? 10_000,
+    headersTimeout: opts.headersTimeoutMs ?? 5_000,
+    keepAliveTimeout: opts.keepAliveTimeoutMs ?? 5_000,
+    // How often the timeouts above are enforced (Node's default is 30 s).
+    connectionsCheckingInterval: 1_000,
+    maxHeaderSize: 16 * 1024,
+  };
+  const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
+    const started = process.hrtime.bigint();
+    const audit: Audit = {};
+    res.on('finish', () => {
+      logger.debug('admin request', {
+        method: req.method,
+        path: (req.url ?? '').split('?', 1)[0],
+        status: res.statusCode,
+        ms: Number(process.hrtime.bigint() - started) / 1e6,
       });
-      handle(req, res).catch((e: unknown) => {
-        if (e instanceof HttpError) {
-          sendError(res, e);
-          return;
-        }
-        // Log the details here; the client only learns that it failed.
-        logger.error('admin handler failed', { method: req.method, path: req.url, error: e });
-        sendError(res, new HttpError(500, 'internal error', 'server_error', 'internal_error'));
-      });
-    },
-  );
+    });
+    // One audit line per request to a protected route, answered or not: who, what, the result.
+    res.once('close', () => {
+      if (audit.action === undefined) return;
+      const status = res.writableFinished ? res.statusCode : 0;
+      const result = status === 0 ? 'aborted' : status < 400 ? 'ok' : status === 401 || status === 403 ? 'denied' : 'failed';
+      const line = { audit: true, who: audit.principal ?? 'unauthenticated', remote: req.socket.remoteAddress, action: audit.action, status, result };
+      if (result === 'denied') auditLog.warn('admin action', line);
+      else auditLog.info('admin action', line);
+    });
+    handle(req, res, audit).catch((e: unknown) => {
+      if (e instanceof HttpError) {
+        sendError(res, e);
+        return;
+      }
+      // Log the details here; the client only learns that it failed.
+      logger.error('admin handler failed', { method: req.method, path: req.url, error: e });
+      sendError(res, new HttpError(500, 'internal error', 'server_error', 'internal_error'));
+    });
+  };
+  const server: Server = opts.tls ? createAdminHttpsServer(opts.tls, serverOptions, onRequest) : createServer(serverOptions, onRequest);
   server.maxRequestsPerSocket = 1_000;
 
   await new Promise<void>((resolve, reject) => {
@@ -324,13 +348,14 @@ export async function startAdminServer(opts: AdminServerOptions): Promise<AdminS
   server.on('error', (e) => logger.error('admin listener error', { error: e }));
 
   const port = (server.address() as AddressInfo).port;
-  const url = `http://${formatHost(opts.host)}:${port}`;
+  const url = `${opts.tls ? 'https' : 'http'}://${formatHost(opts.host)}:${port}`;
   logger.debug('admin listener started', { url });
 
   let closing: Promise<void> | undefined;
   return {
     url,
     port,
+    routes: [...table.values()].flatMap((byMethod) => [...byMethod.values()].map((r) => ({ method: r.method, path: r.path, public: r.public === true }))),
     close() {
       closing ??= new Promise<void>((resolve) => {
         const force = setTimeout(() => server.closeAllConnections(), opts.closeGraceMs ?? 1_000);

@@ -2,7 +2,7 @@
 // optionally one fake OpenAI-compatible upstream per configured endpoint.
 import type { Config } from '../config/schema.js';
 import { startFakeUpstream, type FakeUpstream } from '../dev/fake-upstream.js';
-import { startGateway, type Gateway, type GatewayOptions, type GatewayRoute } from '../dev/gateway.js';
+import { startGateway, type ExtProcTls, type Gateway, type GatewayOptions, type GatewayRoute } from '../dev/gateway.js';
 import { ENDPOINT_HEADER, MODEL_HEADER } from '../pipeline/headers.js';
 import { RoutingSnapshot } from '../pipeline/snapshot.js';
 import type { Logger } from '../telemetry/logger.js';
@@ -20,6 +20,8 @@ export interface DevOptions {
   accessLog?: (line: string) => void;
   /** The gateway's ext_proc processing mode (default: envoy/envoy.yaml's, bodies BUFFERED). */
   processingMode?: GatewayOptions['processingMode'];
+  /** How the gateway dials semroute's TLS listener (its CA, client certificate, SNI). */
+  extProcTls?: ExtProcTls;
 }
 
 export interface DevStack {
@@ -45,6 +47,10 @@ export function devRoutes(config: Config): { routes: GatewayRoute[]; defaultUpst
 }
 
 export async function startDev(opts: DevOptions): Promise<DevStack> {
+  if (opts.config.listeners.grpc.tls && !opts.extProcTls) {
+    // Plaintext against a TLS listener would fail every request with a 500: say why up front.
+    throw new Error('listeners.grpc.tls is set: the local gateway needs a CA and a client certificate to dial it (DevOptions.extProcTls); semroute dev runs plaintext');
+  }
   const upstreams: FakeUpstream[] = [];
   const started = new Set<string>();
   const closeAll = async () => {
@@ -84,6 +90,7 @@ export async function startDev(opts: DevOptions): Promise<DevStack> {
         messageTimeoutMs: 1000,
         ...(opts.accessLog ? { log: opts.accessLog } : {}),
         ...(opts.processingMode ? { processingMode: opts.processingMode } : {}),
+        ...(opts.extProcTls ? { extProcTls: opts.extProcTls } : {}),
       });
     } catch (e) {
       await router.close();

@@ -17,6 +17,7 @@ import { buildSnapshot, type RoutingSnapshot } from '../pipeline/snapshot.js';
 import type { SignalObserver } from '../signals/types.js';
 import { createLogger, type Logger } from '../telemetry/logger.js';
 import { createMetrics, type RouterMetrics } from '../telemetry/metrics.js';
+import { CertWatcher } from '../tls/cert-watcher.js';
 
 export interface RouterOptions {
   config: Config;
@@ -34,8 +35,12 @@ export interface RouterOptions {
 export interface RunningRouter {
   grpcAddress: string;
   adminUrl: string | undefined;
+  /** The admin listener's routes (empty when it is off). */
+  adminRoutes: AdminServer['routes'];
   metrics: RouterMetrics;
   extProc: ExtProcServer;
+  /** The certificate watchers of TLS listeners (tests force a re-read with check()). */
+  tls: { grpc?: CertWatcher; admin?: CertWatcher };
   snapshot(): RoutingSnapshot;
   /** Reloads the config file (SIGHUP); resolves true when the new config was applied. */
   reload(trigger?: ReloadTrigger): Promise<boolean>;
@@ -66,8 +71,22 @@ export async function startRouter(opts: RouterOptions): Promise<RunningRouter> {
     await pool.close();
     throw e;
   }
+  // TLS files are checked before anything listens: a missing or mismatched file fails the start.
+  const grpcTlsConfig = opts.config.listeners.grpc.tls;
+  const adminTlsConfig = opts.config.listeners.admin.tls;
+  let grpcTls: CertWatcher | undefined;
+  let adminTls: CertWatcher | undefined;
+  try {
+    grpcTls = grpcTlsConfig && new CertWatcher('grpc', grpcTlsConfig, grpcTlsConfig.reload_interval_ms, logger);
+    adminTls = adminTlsConfig && new CertWatcher('admin', adminTlsConfig, adminTlsConfig.reload_interval_ms, logger);
+  } catch (e) {
+    await pool.close();
+    throw e;
+  }
   const state = createStateContext(opts.config, metrics, logger);
   const closeResources = async () => {
+    grpcTls?.close();
+    adminTls?.close();
     await pool.close();
     await state?.store.close();
   };
@@ -109,6 +128,8 @@ export async function startRouter(opts: RouterOptions): Promise<RunningRouter> {
     maxConnectionAgeMs: opts.config.listeners.grpc.max_connection_age_ms,
     maxConnectionStreams: opts.config.listeners.grpc.max_connection_streams,
     streamIdleTimeoutMs: opts.config.listeners.grpc.stream_idle_timeout_ms,
+    unixSocket: opts.config.listeners.grpc.unix_socket,
+    ...(grpcTls && grpcTlsConfig ? { tls: { watcher: grpcTls, minVersion: grpcTlsConfig.min_version } } : {}),
   });
   let bound: string;
   try {
@@ -123,6 +144,7 @@ export async function startRouter(opts: RouterOptions): Promise<RunningRouter> {
     try {
       admin = await startAdminServer({
         ...listenHostPort(adminAddress),
+        ...(adminTls && adminTlsConfig ? { tls: { watcher: adminTls, minVersion: adminTlsConfig.min_version } } : {}),
         metrics,
         logger,
         authorize: bearerAuthorizer(
@@ -139,6 +161,8 @@ export async function startRouter(opts: RouterOptions): Promise<RunningRouter> {
           },
           // Never fails readiness: without state the router still routes (affinity and cache off).
           { name: 'state', check: () => ({ ok: true, detail: stateDetail(state) }) },
+          // Never fails readiness: the certificate in use keeps serving while a rotation is refused.
+          ...(grpcTls || adminTls ? [{ name: 'tls', check: () => ({ ok: true, detail: tlsDetail({ grpc: grpcTls, admin: adminTls }) }) }] : []),
         ],
       });
     } catch (e) {
@@ -149,6 +173,8 @@ export async function startRouter(opts: RouterOptions): Promise<RunningRouter> {
   }
   // Config and models are loaded (there are no models to load yet): ready for traffic.
   extProc.health.set('SERVING');
+  grpcTls?.start();
+  adminTls?.start();
   if (opts.configFile?.watch) reloader?.watch();
   logger.info('semroute ready', { grpc: bound, admin: admin?.url ?? 'off', models: opts.config.models.length });
 
@@ -156,8 +182,10 @@ export async function startRouter(opts: RouterOptions): Promise<RunningRouter> {
   return {
     grpcAddress: bound,
     adminUrl: admin?.url,
+    adminRoutes: admin?.routes ?? [],
     metrics,
     extProc,
+    tls: { ...(grpcTls ? { grpc: grpcTls } : {}), ...(adminTls ? { admin: adminTls } : {}) },
     snapshot: () => snapshot,
     reload: (trigger = 'signal') => reloader?.reload(trigger) ?? Promise.resolve(false),
     reloadStatus: () => reloader?.status(),
@@ -177,6 +205,18 @@ export async function startRouter(opts: RouterOptions): Promise<RunningRouter> {
 function stateSettingsChanged(next: Config, previous: Config): boolean {
   const pick = (c: Config) => JSON.stringify([c.state, c.affinity.enabled, c.cache.enabled]);
   return pick(next) !== pick(previous);
+}
+
+/** /readyz detail of the tls check: each listener's certificate, its expiry, and a refused rotation. */
+function tlsDetail(watchers: Record<string, CertWatcher | undefined>): string {
+  return Object.entries(watchers)
+    .filter((e): e is [string, CertWatcher] => e[1] !== undefined)
+    .map(([name, w]) => {
+      const s = w.status();
+      // The reason names files: it goes to the log, not to this unauthenticated route.
+      return `${name}: ${s.subject} until ${s.not_after}${s.rejected ? ' (newer files refused, see the log)' : ''}`;
+    })
+    .join('; ');
 }
 
 /** /readyz detail of the state check: the backend and whether it is in use. */

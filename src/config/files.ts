@@ -59,8 +59,19 @@ export function resolveFiles(cfg: Config, baseDir: string, issues: ConfigIssue[]
     }
   }
 
+  // TLS files are read by the listeners (and re-read on change), not here: only their paths resolve.
+  const listenerTls = <T extends { cert_file: string; key_file: string; client_ca_file?: string | undefined }>(t: T | undefined): T | undefined =>
+    t && { ...t, cert_file: abs(t.cert_file), key_file: abs(t.key_file), ...(t.client_ca_file !== undefined ? { client_ca_file: abs(t.client_ca_file) } : {}) };
+  const grpcTls = listenerTls(cfg.listeners.grpc.tls);
+  const adminTls = listenerTls(cfg.listeners.admin.tls);
+  const listeners = {
+    grpc: { ...cfg.listeners.grpc, ...(grpcTls ? { tls: grpcTls } : {}) },
+    admin: { ...cfg.listeners.admin, ...(adminTls ? { tls: adminTls } : {}) },
+  };
+
   return {
     ...cfg,
+    listeners,
     inference: { ...cfg.inference, models },
     security: { ...cfg.security, admin_tokens },
     state: { ...cfg.state, ...(redis ? { redis } : {}) },

@@ -197,6 +197,11 @@ function checkInfrastructure(cfg: Config, issues: Issues): void {
     redis.nodes.forEach((e, i) => checkEndpoint(e, `state.redis.nodes[${i}]`, issues));
   }
   if (usesCache(cfg)) checkInferenceModel(cfg, cfg.cache.embedding_model, 'embedding', 'cache.embedding_model', 'the semantic cache', issues);
+  const identity = cfg.security.identity;
+  if (identity.trusted_peers.length > 0) {
+    if (!identity.trusted) issues.push({ path: 'security.identity.trusted_peers', message: 'trusted_peers needs security.identity.trusted: true (otherwise identity headers are never trusted)' });
+    if (!cfg.listeners.grpc.tls?.client_ca_file) issues.push({ path: 'security.identity.trusted_peers', message: 'trusted_peers names client certificates: set listeners.grpc.tls with client_ca_file (mutual TLS)' });
+  }
   const tokens = new Map<string, number>();
   cfg.security.admin_tokens.forEach((t, i) => {
     if (t.token === undefined) return;

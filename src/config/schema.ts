@@ -9,6 +9,7 @@ import { securitySchema, telemetrySchema } from './schema/security.js';
 import { signalsSchema } from './schema/signals.js';
 import { affinitySchema, cacheSchema, stateSchema } from './schema/state.js';
 import { responsesConfigSchema } from './schema/protocols.js';
+import { listenerTlsSchema, unixSocketSchema } from './schema/tls.js';
 
 export const listenersSchema = z
   .strictObject({
@@ -40,13 +41,22 @@ export const listenersSchema = z
           .describe(
             'Cancel a stream that has seen no message for this long (a reset that never arrived); counted in semroute_extproc_streams_reaped_total. Keep it above the longest route timeout.',
           ),
+        tls: listenerTlsSchema
+          .optional()
+          .describe('TLS (with client_ca_file: mutual TLS) on the ext_proc listener; Envoy\'s cluster then needs a transport_socket (envoy/envoy-mtls.yaml). Absent: plaintext gRPC.'),
+        unix_socket: unixSocketSchema,
       })
       .prefault({})
       .describe('The ext_proc gRPC listener Envoy connects to (restart to change).'),
     admin: z
-      .strictObject({ address: listenAddress.default('127.0.0.1:9190') })
+      .strictObject({
+        address: listenAddress
+          .default('127.0.0.1:9190')
+          .describe('HOST:PORT. Loopback by default: probes and Prometheus in the same pod reach it; bind 0.0.0.0 only behind a NetworkPolicy.'),
+        tls: listenerTlsSchema.optional().describe('Serve the admin API over HTTPS (with client_ca_file: client certificates required). Absent: plain HTTP.'),
+      })
       .prefault({})
-      .describe('HTTP admin listener: /healthz, /readyz, /metrics (restart to change).'),
+      .describe('HTTP admin listener: /healthz, /readyz, /metrics and the token-protected API (docs/admin-api.md; restart to change).'),
   })
   .prefault({});
 

@@ -38,6 +38,18 @@ export interface GatewayOptions {
   maxRequestBytes?: number;
   /** One access-log line per request: method path status upstream ms [details]. */
   log?: (line: string) => void;
+  /** Dial semroute over TLS, as Envoy's UpstreamTlsContext does (envoy/envoy-mtls.yaml). */
+  extProcTls?: ExtProcTls;
+}
+
+export interface ExtProcTls {
+  /** PEM CA bundle the server certificate must chain to (validation_context.trusted_ca). */
+  ca: Buffer;
+  /** PEM client certificate chain and key (tls_certificates), for mutual TLS. */
+  cert?: Buffer;
+  key?: Buffer;
+  /** SNI, and the name the server certificate must carry (sni + match_typed_subject_alt_names). */
+  serverName?: string;
 }
 
 export interface Gateway {
@@ -76,7 +88,10 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   // Whole bodies travel in one message: allow well above the buffer limit.
   const maxMessage = Math.max(64 * 1024 * 1024, 2 * maxBodyBytes + 1024 * 1024);
   const { ExternalProcessorClient } = loadProtos();
-  const client = new ExternalProcessorClient(opts.extProcTarget, grpc.credentials.createInsecure(), {
+  const tls = opts.extProcTls;
+  const credentials = tls ? grpc.credentials.createSsl(tls.ca, tls.key ?? null, tls.cert ?? null) : grpc.credentials.createInsecure();
+  const client = new ExternalProcessorClient(opts.extProcTarget, credentials, {
+    ...(tls?.serverName ? { 'grpc.ssl_target_name_override': tls.serverName, 'grpc.default_authority': tls.serverName } : {}),
     'grpc.max_receive_message_length': maxMessage,
     'grpc.max_send_message_length': maxMessage,
     // Envoy's HTTP/2 windows default to 256 MiB per stream; Node's 64 KiB would make every large

@@ -12,6 +12,9 @@ import { watchSessions } from './flow-control.js';
 import { HealthService } from './health.js';
 import { loadProtos } from './proto.js';
 import { ExtProcStream } from './stream.js';
+import { callPeer, serverCredentials, type ServerTlsOptions } from './tls.js';
+import { applySocketPermissions } from './unix-socket.js';
+import type { UnixSocketConfig } from '../config/schema/tls.js';
 import type { ProcessingRequest, ProcessingResponse } from './wire.js';
 
 export interface ExtProcServerOptions {
@@ -43,6 +46,10 @@ export interface ExtProcServerOptions {
    */
   maxConnectionAgeMs?: number;
   maxConnectionStreams?: number;
+  /** TLS (mutual with a client CA) from a certificate watcher; absent: plaintext. */
+  tls?: ServerTlsOptions;
+  /** Mode and group of a unix: socket, set right after bind. */
+  unixSocket?: UnixSocketConfig;
 }
 
 type ProcessCall = grpc.ServerDuplexStream<ProcessingRequest, ProcessingResponse>;
@@ -72,6 +79,7 @@ export class ExtProcServer {
   private readonly idleTimeoutMs: number;
   private boundAddress = '';
   private readonly bodyBudget: BodyBudget | undefined;
+  private detachTls: (() => void) | undefined;
 
   constructor(private readonly opts: ExtProcServerOptions) {
     this.bodyBudget = opts.maxInflightBodyBytes ? new BodyBudget(opts.maxInflightBodyBytes) : undefined;
@@ -102,11 +110,25 @@ export class ExtProcServer {
   }
 
   async start(): Promise<string> {
+    let credentials = grpc.ServerCredentials.createInsecure();
+    if (this.opts.tls) {
+      const tls = serverCredentials(this.opts.tls);
+      credentials = tls.credentials;
+      this.detachTls = tls.detach;
+    }
     const port = await new Promise<number>((resolve, reject) => {
-      this.server.bindAsync(this.opts.address, grpc.ServerCredentials.createInsecure(), (err, p) =>
+      this.server.bindAsync(this.opts.address, credentials, (err, p) =>
         err ? reject(err) : resolve(p),
       );
     });
+    if (this.opts.address.startsWith('unix:') && this.opts.unixSocket) {
+      try {
+        await applySocketPermissions(this.opts.address.slice('unix:'.length), this.opts.unixSocket);
+      } catch (e) {
+        this.server.forceShutdown();
+        throw e;
+      }
+    }
     const rotation = { maxAgeMs: this.opts.maxConnectionAgeMs ?? 0, maxStreams: this.opts.maxConnectionStreams ?? 0 };
     const tracked = watchSessions(this.server, (session) => {
       this.sessions.add(session);
@@ -137,6 +159,7 @@ export class ExtProcServer {
       stream: new ExtProcStream(
         {
           snapshot: this.opts.snapshot(),
+          peer: callPeer(call),
           metrics,
           logger,
           ...(this.bodyBudget ? { bodyBudget: this.bodyBudget } : {}),
@@ -208,6 +231,7 @@ export class ExtProcServer {
    */
   async shutdown(graceMs: number): Promise<void> {
     clearInterval(this.reaper);
+    this.detachTls?.();
     this.health.set('NOT_SERVING');
     this.health.closeWatchers();
     await new Promise<void>((resolve) => {

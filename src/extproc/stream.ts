@@ -19,6 +19,8 @@ import { ResponsePath, type ResponsePlan } from '../pipeline/response-path.js';
 import { storedResponseAnswer } from '../pipeline/stored-response-request.js';
 import type { StateContext } from '../pipeline/state-context.js';
 import type { BodyBudget } from './body-budget.js';
+import { untrustedIdentityHeaders, type PeerIdentity } from '../pipeline/identity-headers.js';
+import { REQUEST_ID_HEADER, requestIdOf } from '../pipeline/request-id.js';
 import { bodyResponse, duplexBody, endpointMetadata, headersResponse, immediateResponse, modeOverride, trailersResponse } from './mutations.js';
 import type { BodySendMode, HeaderMap, HttpBody, HttpHeaders, ProcessingMode, ProcessingRequest, ProcessingResponse } from './wire.js';
 
@@ -33,6 +35,8 @@ export interface StreamDeps {
   /** Shared state for session affinity and the semantic cache; absent: both off. */
   state?: StateContext;
   now?: () => number;
+  /** The client certificate's names on a mutual-TLS connection (the trusted-hop check). */
+  peer?: PeerIdentity | undefined;
 }
 
 /** Where the stream sends its answers (a gRPC call in production, an array in unit tests). */
@@ -94,12 +98,17 @@ export class ExtProcStream {
   private readonly now: () => number;
   /** Ends this request's in-flight count on its model. */
   private leaveModel: (() => void) | undefined;
+  /** The stream's logger; carries request_id once the request headers arrived. */
+  private log: Logger;
+  /** The request id semroute made (none came, or it was unusable), set on the routed upstream request. */
+  private generatedRequestId: string | undefined;
 
   constructor(
     private readonly deps: StreamDeps,
     private readonly sink: ResponseSink,
   ) {
     this.now = deps.now ?? (() => performance.now());
+    this.log = deps.logger;
   }
 
   /** Queue a message; answers leave in arrival order. */
@@ -142,7 +151,7 @@ export class ExtProcStream {
       answers = await this.answer(req);
     } catch (e) {
       // A bug must not cost the request: log it and answer the message so Envoy carries on.
-      this.deps.logger.error('ext_proc message failed', { kind: req.request, error: errorMessage(e) });
+      this.log.error('ext_proc message failed', { kind: req.request, error: errorMessage(e) });
       answers = this.fallbackAnswer(req);
     }
     for (const res of answers === undefined ? [] : Array.isArray(answers) ? answers : [answers]) {
@@ -181,8 +190,18 @@ export class ExtProcStream {
       this.deps.logger.warn('request_headers received twice; answered unchanged');
       return headersResponse('request_headers');
     }
-    const headers: RequestHeaders = headerMapToMap(msg.headers);
-    const outcome = onRequestHeaders(this.deps.snapshot, headers, msg.end_of_stream ?? false);
+    const map = headerMapToMap(msg.headers);
+    // Identity headers from an untrusted hop: routing never sees them, and neither does the upstream.
+    const untrusted = untrustedIdentityHeaders(map, this.deps.snapshot.config.security.identity, this.deps.peer);
+    for (const name of untrusted) map.delete(name);
+    const requestId = requestIdOf(map);
+    if (requestId.generated) map.set(REQUEST_ID_HEADER, requestId.id);
+    this.log = this.deps.logger.child({ request_id: requestId.id });
+    const headers: RequestHeaders = map;
+    // A generated id goes upstream with the routing headers (routed requests only, so that a
+    // pass-through request still gets no header mutation and keeps its route).
+    if (requestId.generated) this.generatedRequestId = requestId.id;
+    const outcome = onRequestHeaders(this.deps.snapshot, headers, msg.end_of_stream ?? false, untrusted);
     switch (outcome.kind) {
       case 'reply':
         return this.reply(outcome);
@@ -255,7 +274,8 @@ export class ExtProcStream {
   }
 
   private async route(phase: Extract<Phase, { name: 'body' }>): Promise<Answers> {
-    const { snapshot, metrics, logger } = this.deps;
+    const { snapshot, metrics } = this.deps;
+    const logger = this.log;
     const raw = phase.chunks.length === 1 ? phase.chunks[0]! : Buffer.concat(phase.chunks, phase.size);
     if (phase.countTokens) return this.reply(countTokensReply(snapshot, raw));
     let outcome;
@@ -269,6 +289,9 @@ export class ExtProcStream {
       outcome = this.defaultRoute(phase.protocol, raw);
     }
     if (outcome.kind === 'reply') return this.reply(outcome);
+    if (this.generatedRequestId !== undefined) {
+      outcome = { ...outcome, edit: { ...outcome.edit, set: [...outcome.edit.set, [REQUEST_ID_HEADER, this.generatedRequestId] as const] } };
+    }
 
     const streamed = phase.cleared;
     const body = outcome.body ?? (streamed ? raw : undefined);
@@ -296,7 +319,7 @@ export class ExtProcStream {
     if (phase.heldHeaders) {
       // FULL_DUPLEX_STREAMED: the held headers answer carries the routing (Envoy drops
       // content-length in this mode), then the whole body in one streamed response.
-      const edit: HeaderEdit = { set: outcome.edit.set, remove: [...phase.heldHeaders.remove, ...outcome.edit.remove] };
+      const edit: HeaderEdit = { set: [...phase.heldHeaders.set, ...outcome.edit.set], remove: [...phase.heldHeaders.remove, ...outcome.edit.remove] };
       const headersRes = headersResponse('request_headers', edit, { clearRouteCache: true });
       if (outcome.endpoint) headersRes.dynamic_metadata = endpointMetadata(outcome.endpoint);
       return [headersRes, duplexBody('request_body', body ?? raw, true)];

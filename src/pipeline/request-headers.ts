@@ -30,8 +30,9 @@ function isJsonMediaType(contentType: string): boolean {
   return media === 'application/json' || (media.startsWith('application/') && media.endsWith('+json'));
 }
 
-export function onRequestHeaders(snap: RoutingSnapshot, headers: RequestHeaders, endOfStream: boolean): HeadersOutcome {
-  const edit = { set: [], remove: ownedHeadersPresent(headers) };
+/** `stripped`: headers already taken out of `headers` that the upstream request must lose too (untrusted identity). */
+export function onRequestHeaders(snap: RoutingSnapshot, headers: RequestHeaders, endOfStream: boolean, stripped: string[] = []): HeadersOutcome {
+  const edit = { set: [], remove: [...ownedHeadersPresent(headers), ...stripped] };
   const method = headers.get(':method') ?? '';
   const path = pathOnly(headers.get(':path') ?? '');
 

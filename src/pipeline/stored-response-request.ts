@@ -47,6 +47,6 @@ export async function storedResponseAnswer(
   return {
     kind: 'route',
     model: model.name,
-    edit: { set: [[MODEL_HEADER, model.name], ...(endpoint ? [[ENDPOINT_HEADER, endpoint] as const] : [])], remove: req.edit.remove },
+    edit: { set: [...req.edit.set, [MODEL_HEADER, model.name], ...(endpoint ? [[ENDPOINT_HEADER, endpoint] as const] : [])], remove: req.edit.remove },
   };
 }

@@ -13,11 +13,16 @@ export interface ExtProcCall {
   status: Promise<grpc.StatusObject>;
 }
 
-export function extProcClient(target: string): grpc.Client & { Process(): grpc.ClientDuplexStream<ProcessingRequest, ProcessingResponse> } {
+export function extProcClient(
+  target: string,
+  credentials = grpc.credentials.createInsecure(),
+  options: grpc.ChannelOptions = {},
+): grpc.Client & { Process(): grpc.ClientDuplexStream<ProcessingRequest, ProcessingResponse> } {
   const { ExternalProcessorClient } = loadProtos();
   // Envoy's gRPC client has no receive limit by default; grpc-js has 4 MiB.
-  return new ExternalProcessorClient(target, grpc.credentials.createInsecure(), {
+  return new ExternalProcessorClient(target, credentials, {
     'grpc.max_receive_message_length': -1,
+    ...options,
   }) as never;
 }
 

@@ -28,6 +28,8 @@ export const chatHeaders = {
   ':authority': 'gw',
   ':scheme': 'http',
   'content-type': 'application/json',
+  // Envoy's connection manager adds one to every request (generate_request_id defaults to true).
+  'x-request-id': 'b7ad6b7169203331',
 };
 
 /** The kind of an answer (proto-loader's oneof discriminator, or the set field when built locally). */

@@ -9,6 +9,11 @@ export const adminTokenSchema = z
     token: z.string().min(16).optional().describe('The bearer token (prefer token_file or ${ENV}).'),
     token_file: z.string().optional().describe('File holding the token, e.g. a mounted Kubernetes Secret; read at load and reload.'),
     role: z.enum(['admin', 'viewer']).default('viewer').describe('viewer: read endpoints; admin: also explain and reload.'),
+    name: z
+      .string()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9._@:-]{0,63}$/, 'letters, digits and . _ @ : - (at most 64)')
+      .optional()
+      .describe('Who holds the token, as the audit log names them (default: token: and 8 hex digits of its sha256).'),
   })
   .refine((t) => (t.token === undefined) !== (t.token_file === undefined), { message: 'give exactly one of token and token_file' });
 
@@ -37,6 +42,18 @@ export const securitySchema = z
           .default(false)
           .describe(
             'Trust tenant_header as sent; when false the tenant is a hash of the Authorization header. Safe only when the edge removes client copies of the header before anything sets it (the shipped Envoy configs do: a header_mutation filter first, then e.g. jwt_authn claim_to_headers); otherwise a client that sends it reads another tenant\'s cache.',
+          ),
+        headers: z
+          .array(z.string().regex(/^[a-z0-9!#$%&'*+.^_`|~-]+$/, 'a lower-case header name'))
+          .default([])
+          .describe(
+            'More headers that carry who the caller is (e.g. x-user-id, x-user-groups, a header signal\'s user tier), trusted like tenant_header. Untrusted (trusted false, or the stream not from a trusted_peers hop): removed before routing reads them (tenant, header signals) and from the request sent upstream, so a client-sent value neither routes nor reaches a model.',
+          ),
+        trusted_peers: z
+          .array(z.string().min(1).max(255))
+          .default([])
+          .describe(
+            'The trusted hop, by its mutual-TLS client certificate: identity headers are trusted only on ext_proc connections whose certificate names one of these (subject CN, DNS or URI SAN, e.g. spiffe://cluster.local/ns/ai/sa/envoy), and stripped on every other one. Needs trusted true and listeners.grpc.tls.client_ca_file. Empty: every connection is the trusted hop (when trusted).',
           ),
       })
       .prefault({})
