@@ -20,8 +20,10 @@ test('every scenario config is valid (Redis ones with SEMROUTE_REDIS_URL set)', 
   for (const s of SCENARIOS) {
     const cfg = parseConfig(parse(readFileSync(s.config(), 'utf8')), s.name);
     expect(cfg.state.backend).toBe(s.redis ? 'redis' : 'memory');
+    // classify-inline is the demo config with sessions on the event loop; classify keeps the default pool.
+    if (s.name.startsWith('classify')) expect(cfg.inference.workers).toBe(s.name === 'classify-inline' ? 0 : undefined);
   }
-  expect(SCENARIOS.map((s) => s.name)).toEqual(['keyword', 'keyword-10', 'keyword-100', 'classify', 'cache-hit', 'cache-miss-redis', 'affinity']);
+  expect(SCENARIOS.map((s) => s.name)).toEqual(['keyword', 'keyword-10', 'keyword-100', 'classify', 'classify-inline', 'cache-hit', 'cache-miss-redis', 'affinity']);
 });
 
 test('the cache-miss mix is all distinct; the affinity mix carries users', () => {
