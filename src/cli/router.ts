@@ -17,6 +17,7 @@ import { buildSnapshot, type RoutingSnapshot } from '../pipeline/snapshot.js';
 import type { SignalObserver } from '../signals/types.js';
 import { createLogger, type Logger } from '../telemetry/logger.js';
 import { createMetrics, type RouterMetrics } from '../telemetry/metrics.js';
+import { createTracing, type Tracing } from '../telemetry/tracing/index.js';
 
 export interface RouterOptions {
   config: Config;
@@ -29,12 +30,15 @@ export interface RouterOptions {
   logger?: Logger;
   /** How long open streams may take to finish at shutdown. */
   shutdownGraceMs?: number;
+  /** Overrides the tracing built from config.telemetry.tracing (tests: a short export interval). */
+  tracing?: Tracing;
 }
 
 export interface RunningRouter {
   grpcAddress: string;
   adminUrl: string | undefined;
   metrics: RouterMetrics;
+  tracing: Tracing;
   extProc: ExtProcServer;
   snapshot(): RoutingSnapshot;
   /** Reloads the config file (SIGHUP); resolves true when the new config was applied. */
@@ -45,7 +49,7 @@ export interface RunningRouter {
 
 export async function startRouter(opts: RouterOptions): Promise<RunningRouter> {
   const logger = opts.logger ?? createLogger();
-  const metrics = createMetrics();
+  const metrics = createMetrics({ maxTenantLabels: opts.config.telemetry.max_tenant_labels });
   // Streams read the current snapshot when they open and keep it: a reload swaps this variable
   // only after the new snapshot is completely built.
   const pool = new ModelPool(logger);
@@ -67,7 +71,10 @@ export async function startRouter(opts: RouterOptions): Promise<RunningRouter> {
     throw e;
   }
   const state = createStateContext(opts.config, metrics, logger);
+  // Chosen at start (a reload that changes telemetry.tracing warns: it applies at the next restart).
+  const tracing = opts.tracing ?? createTracing(opts.config.telemetry.tracing, { onExport: (r, n) => metrics.recordTraceExport(r, n) });
   const closeResources = async () => {
+    await tracing.shutdown();
     await pool.close();
     await state?.store.close();
   };
@@ -82,6 +89,9 @@ export async function startRouter(opts: RouterOptions): Promise<RunningRouter> {
           old.release();
           if (cfg.security.max_inflight_body_bytes !== previous.security.max_inflight_body_bytes) {
             logger.warn('security.max_inflight_body_bytes changed; it applies at the next restart');
+          }
+          if (JSON.stringify(cfg.telemetry.tracing) !== JSON.stringify(previous.telemetry.tracing)) {
+            logger.warn('telemetry.tracing changed; it applies at the next restart');
           }
           if (stateSettingsChanged(cfg, previous)) {
             logger.warn('state, affinity.enabled or cache.enabled changed; the state backend is chosen at start, restart to apply');
@@ -100,6 +110,7 @@ export async function startRouter(opts: RouterOptions): Promise<RunningRouter> {
     snapshot: () => snapshot,
     inflight,
     ...(state ? { state } : {}),
+    ...(tracing.enabled ? { tracing } : {}),
     metrics,
     logger,
     // Room for the largest body the schema allows plus headers and framing, so that a reload can
@@ -157,6 +168,7 @@ export async function startRouter(opts: RouterOptions): Promise<RunningRouter> {
     grpcAddress: bound,
     adminUrl: admin?.url,
     metrics,
+    tracing,
     extProc,
     snapshot: () => snapshot,
     reload: (trigger = 'signal') => reloader?.reload(trigger) ?? Promise.resolve(false),

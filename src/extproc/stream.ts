@@ -19,6 +19,9 @@ import { ResponsePath, type ResponsePlan } from '../pipeline/response-path.js';
 import { storedResponseAnswer } from '../pipeline/stored-response-request.js';
 import type { StateContext } from '../pipeline/state-context.js';
 import type { BodyBudget } from './body-budget.js';
+import { noopTracing, type Tracing } from '../telemetry/tracing/index.js';
+import { RequestRecord } from '../pipeline/request-record.js';
+import { requestTelemetry, type RequestTelemetry } from '../pipeline/trace-steps.js';
 import { bodyResponse, duplexBody, endpointMetadata, headersResponse, immediateResponse, modeOverride, trailersResponse } from './mutations.js';
 import type { BodySendMode, HeaderMap, HttpBody, HttpHeaders, ProcessingMode, ProcessingRequest, ProcessingResponse } from './wire.js';
 
@@ -32,6 +35,8 @@ export interface StreamDeps {
   inflight?: InflightTracker;
   /** Shared state for session affinity and the semantic cache; absent: both off. */
   state?: StateContext;
+  /** Traces (absent: off); each stream is one request span. */
+  tracing?: Tracing;
   now?: () => number;
 }
 
@@ -94,6 +99,9 @@ export class ExtProcStream {
   private readonly now: () => number;
   /** Ends this request's in-flight count on its model. */
   private leaveModel: (() => void) | undefined;
+  /** This request's trace and log line; set at the request headers. */
+  private tel: RequestTelemetry | undefined;
+  private record: RequestRecord | undefined;
 
   constructor(
     private readonly deps: StreamDeps,
@@ -111,6 +119,7 @@ export class ExtProcStream {
   end(): Promise<void> {
     this.queue = this.queue.then(() => {
       this.releaseAll();
+      this.record?.finish(false);
       if (this.closed) return;
       this.finished = true;
       this.sink.end();
@@ -127,6 +136,7 @@ export class ExtProcStream {
   cancel(): void {
     this.cancelled = true;
     this.releaseAll();
+    this.record?.finish(true);
     this.phase = { name: 'done' };
   }
 
@@ -142,7 +152,7 @@ export class ExtProcStream {
       answers = await this.answer(req);
     } catch (e) {
       // A bug must not cost the request: log it and answer the message so Envoy carries on.
-      this.deps.logger.error('ext_proc message failed', { kind: req.request, error: errorMessage(e) });
+      (this.record?.log ?? this.deps.logger).error('ext_proc message failed', { kind: req.request, error: errorMessage(e) });
       answers = this.fallbackAnswer(req);
     }
     for (const res of answers === undefined ? [] : Array.isArray(answers) ? answers : [answers]) {
@@ -182,12 +192,17 @@ export class ExtProcStream {
       return headersResponse('request_headers');
     }
     const headers: RequestHeaders = headerMapToMap(msg.headers);
+    const { metrics, state, logger } = this.deps;
+    const tel = requestTelemetry((this.deps.tracing ?? noopTracing).start(headers), metrics, state);
+    this.tel = tel;
+    this.record = new RequestRecord(logger, this.deps.snapshot.config.telemetry.logging.requests, tel.trace, tel.steps, headers);
     const outcome = onRequestHeaders(this.deps.snapshot, headers, msg.end_of_stream ?? false);
     switch (outcome.kind) {
       case 'reply':
         return this.reply(outcome);
       case 'passthrough':
         this.phase = { name: 'passthrough' };
+        this.record.outcome('passthrough');
         this.deps.metrics.recordRequest({ decision: 'none', model: 'none', outcome: 'passthrough' });
         // Not a request semroute routes: skip its bodies; the route is recomputed without any
         // client-sent routing header. (FULL_DUPLEX_STREAMED cannot be overridden: its body
@@ -199,6 +214,7 @@ export class ExtProcStream {
       case 'stored_response':
         return this.onStoredResponse(outcome, headers);
       case 'await_body':
+        this.record.protocol(outcome.protocol);
         this.phase = { name: 'body', protocol: outcome.protocol, countTokens: outcome.countTokens ?? false, headers, chunks: [], size: 0, cleared: false };
         if (this.duplex('request')) {
           // FULL_DUPLEX_STREAMED: Envoy holds the headers until they are answered and sends the
@@ -255,12 +271,14 @@ export class ExtProcStream {
   }
 
   private async route(phase: Extract<Phase, { name: 'body' }>): Promise<Answers> {
-    const { snapshot, metrics, logger } = this.deps;
+    const { snapshot, metrics } = this.deps;
+    const logger = this.record?.log ?? this.deps.logger;
+    const tel = this.tel;
     const raw = phase.chunks.length === 1 ? phase.chunks[0]! : Buffer.concat(phase.chunks, phase.size);
     if (phase.countTokens) return this.reply(countTokensReply(snapshot, raw));
     let outcome;
     try {
-      outcome = await onRequestBody(snapshot, phase.protocol, raw, phase.headers, this.deps.state);
+      outcome = await onRequestBody(snapshot, phase.protocol, raw, phase.headers, tel?.state ?? this.deps.state, tel);
     } catch (e) {
       // Fail open: an internal fault routes to the default route rather than failing the request.
       logger.error('routing failed; using the default route', { error: errorMessage(e) });
@@ -276,7 +294,7 @@ export class ExtProcStream {
       ...(outcome.cacheWrite ? { cacheWrite: outcome.cacheWrite } : {}),
       ...(outcome.translation ? { translation: outcome.translation } : {}),
       ...(outcome.responses ? { responses: outcome.responses } : {}),
-      ...(outcome.usage ? { usage: outcome.usage } : {}),
+      ...(outcome.usage ? { usage: { ...outcome.usage, forwardedAt: performance.now() } } : {}),
     };
     this.phase = { name: 'routed', responseHeaders: outcome.responseHeaders, plan };
     metrics.recordRequest({ decision: outcome.decision, model: outcome.model, outcome: 'routed' });
@@ -289,10 +307,9 @@ export class ExtProcStream {
         leaveEndpoint?.();
       };
     }
-    metrics.recordRoutingLatency((this.now() - (phase.startedAt ?? this.now())) / 1000, {
-      decision: outcome.decision,
-      model: outcome.model,
-    });
+    const routingSeconds = (this.now() - (phase.startedAt ?? this.now())) / 1000;
+    metrics.recordRoutingLatency(routingSeconds, { decision: outcome.decision, model: outcome.model });
+    this.record?.routed(outcome, routingSeconds);
     if (phase.heldHeaders) {
       // FULL_DUPLEX_STREAMED: the held headers answer carries the routing (Envoy drops
       // content-length in this mode), then the whole body in one streamed response.
@@ -337,8 +354,10 @@ export class ExtProcStream {
     const phase = this.phase;
     if (phase.name !== 'routed') return this.responseHeadersAnswer(undefined);
     const edit: HeaderEdit = { set: phase.responseHeaders, remove: [] };
+    const headers = headerMapToMap(msg.headers);
+    this.record?.responseStatus(Number(headers.get(':status') ?? 0));
     if (!msg.end_of_stream) {
-      const path = ResponsePath.begin(this.deps.state, phase.plan, headerMapToMap(msg.headers), this.deps.metrics);
+      const path = ResponsePath.begin(this.tel?.state ?? this.deps.state, phase.plan, headers, this.tel?.metrics ?? this.deps.metrics, this.tel);
       if (path) {
         phase.path = path;
         // STREAMED: each chunk passes to the client as soon as it is answered (SSE stays live),
@@ -397,12 +416,14 @@ export class ExtProcStream {
     const answer = await storedResponseAnswer(this.deps.snapshot, this.deps.state, outcome, headers);
     if (answer.kind === 'reply') return this.reply(answer);
     this.phase = { name: 'passthrough' };
+    this.record?.outcome('stored_response', answer.model);
     this.deps.metrics.recordRequest({ decision: 'none', model: answer.model, outcome: 'stored_response' });
     return headersResponse('request_headers', answer.edit, { clearRouteCache: true, modeOverride: modeOverride('NONE', 'NONE') });
   }
 
   private reply(reply: Parameters<typeof immediateResponse>[0] & { reason: string; decision?: string; model?: string }): ProcessingResponse {
     const { metrics } = this.deps;
+    this.record?.replied(reply);
     if (reply.reason === 'models_list') {
       metrics.recordRequest({ decision: 'none', model: 'none', outcome: 'models_list' });
     } else if (reply.reason === 'cache_hit') {
