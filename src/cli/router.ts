@@ -53,11 +53,10 @@ export async function startRouter(opts: RouterOptions): Promise<RunningRouter> {
   // Streams read the current snapshot when they open and keep it: a reload swaps this variable
   // only after the new snapshot is completely built.
   const pool = new ModelPool(logger);
-  const signalLog = logger.rateLimited('signal-failure', 10_000);
+  // A failed signal is logged by the request's own observer (with its ids: src/pipeline/trace-steps.ts).
   const observer: SignalObserver = {
-    signalEvaluated(signal, outcome, seconds, error) {
+    signalEvaluated(signal, outcome, seconds) {
       metrics.recordSignal({ signal: signal.name, kind: signal.kind, outcome }, signal.budgetMs !== undefined ? seconds : undefined);
-      if (error !== undefined) signalLog.warn('signal failed; it counts as ' + (signal.onError === 'matched' ? 'matched' : 'not matched'), { signal: signal.name, outcome, error });
     },
   };
   // Shared across reloads: requests routed under the old config still load their model.

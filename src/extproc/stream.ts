@@ -193,16 +193,18 @@ export class ExtProcStream {
     }
     const headers: RequestHeaders = headerMapToMap(msg.headers);
     const { metrics, state, logger } = this.deps;
-    const tel = requestTelemetry((this.deps.tracing ?? noopTracing).start(headers), metrics, state);
-    this.tel = tel;
-    this.record = new RequestRecord(logger, this.deps.snapshot.config.telemetry.logging.requests, tel.trace, tel.steps, headers);
+    const trace = (this.deps.tracing ?? noopTracing).start(headers);
+    const record = new RequestRecord(logger, this.deps.snapshot.config.telemetry.logging.requests, trace, headers);
+    this.tel = requestTelemetry(trace, metrics, state, record);
+    record.steps = this.tel.steps;
+    this.record = record;
     const outcome = onRequestHeaders(this.deps.snapshot, headers, msg.end_of_stream ?? false);
     switch (outcome.kind) {
       case 'reply':
         return this.reply(outcome);
       case 'passthrough':
         this.phase = { name: 'passthrough' };
-        this.record.outcome('passthrough');
+        record.outcome('passthrough');
         this.deps.metrics.recordRequest({ decision: 'none', model: 'none', outcome: 'passthrough' });
         // Not a request semroute routes: skip its bodies; the route is recomputed without any
         // client-sent routing header. (FULL_DUPLEX_STREAMED cannot be overridden: its body
@@ -214,7 +216,7 @@ export class ExtProcStream {
       case 'stored_response':
         return this.onStoredResponse(outcome, headers);
       case 'await_body':
-        this.record.protocol(outcome.protocol);
+        record.protocol(outcome.protocol);
         this.phase = { name: 'body', protocol: outcome.protocol, countTokens: outcome.countTokens ?? false, headers, chunks: [], size: 0, cleared: false };
         if (this.duplex('request')) {
           // FULL_DUPLEX_STREAMED: Envoy holds the headers until they are answered and sends the
@@ -272,8 +274,8 @@ export class ExtProcStream {
 
   private async route(phase: Extract<Phase, { name: 'body' }>): Promise<Answers> {
     const { snapshot, metrics } = this.deps;
-    const logger = this.record?.log ?? this.deps.logger;
     const tel = this.tel;
+    const logger = tel?.log ?? this.deps.logger;
     const raw = phase.chunks.length === 1 ? phase.chunks[0]! : Buffer.concat(phase.chunks, phase.size);
     if (phase.countTokens) return this.reply(countTokensReply(snapshot, raw));
     let outcome;

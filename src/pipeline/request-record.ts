@@ -22,8 +22,12 @@ function cacheOf(headers: readonly HeaderPair[]): string | undefined {
 
 export class RequestRecord {
   readonly requestId: string;
+  /** The fields of every line written about this request. */
+  readonly ids: Record<string, string>;
   /** For every line written about this request. */
   readonly log: Logger;
+  /** The spans of the request's steps (its upstream span is ended here when the response path did not). */
+  steps: StepSpans = {};
   private readonly fields: Record<string, string | number | boolean | undefined> = {};
   private readonly startedAt: number;
   private done = false;
@@ -32,13 +36,13 @@ export class RequestRecord {
     logger: Logger,
     private readonly level: RequestLogLevel,
     private readonly trace: RequestTrace,
-    private readonly steps: StepSpans,
     headers: ReadonlyMap<string, string>,
   ) {
     this.startedAt = performance.now();
     const sent = headers.get('x-request-id');
     this.requestId = sent !== undefined && REQUEST_ID.test(sent) ? sent : randomUUID();
-    this.log = logger.child(trace.traceId ? { request_id: this.requestId, trace_id: trace.traceId } : { request_id: this.requestId });
+    this.ids = trace.traceId ? { request_id: this.requestId, trace_id: trace.traceId } : { request_id: this.requestId };
+    this.log = logger.child(this.ids);
     const path = headers.get(':path') ?? '';
     const q = path.indexOf('?');
     this.fields.method = headers.get(':method');

@@ -4,6 +4,7 @@
 // prompt or answer text unless telemetry.tracing.capture_content allows it.
 import { createHash } from 'node:crypto';
 import type { RoutingRequest } from '../protocol/ir.js';
+import type { Logger } from '../telemetry/logger.js';
 import type { RouterMetrics } from '../telemetry/metrics.js';
 import type { RequestTrace, SpanAttributes, TraceSpan } from '../telemetry/tracing/index.js';
 import { tracedMetrics, type StepSpans } from '../telemetry/tracing/traced-metrics.js';
@@ -12,19 +13,44 @@ import type { RouteChoice } from '../routing/router.js';
 import type { BodyOutcome } from './outcome.js';
 import type { StateContext } from './state-context.js';
 
-/** One request's trace, the spans of its steps in progress, and the metrics and state that report onto them. */
+/**
+ * One request's trace, the spans of its steps in progress, its logger (request and trace id on
+ * every line), and the metrics and state that report onto them.
+ */
 export interface RequestTelemetry {
   trace: RequestTrace;
   steps: StepSpans;
   metrics: RouterMetrics;
   state: StateContext | undefined;
+  log: Logger;
 }
 
-export function requestTelemetry(trace: RequestTrace, metrics: RouterMetrics, state: StateContext | undefined): RequestTelemetry {
-  if (!trace.recording) return { trace, steps: {}, metrics, state };
+/** `ids`: the fields every line about this request carries (request_id, trace_id). */
+export function requestTelemetry(
+  trace: RequestTrace,
+  metrics: RouterMetrics,
+  state: StateContext | undefined,
+  request: { ids: Record<string, string>; log: Logger },
+): RequestTelemetry {
   const steps: StepSpans = {};
-  const traced = tracedMetrics(metrics, trace, steps);
-  return { trace, steps, metrics: traced, state: state ? { ...state, metrics: traced } : undefined };
+  const traced = trace.recording ? tracedMetrics(metrics, trace, steps) : metrics;
+  // The state context's logger stays rate-limited (its limits are shared) and gains the ids.
+  const st = state ? { ...state, metrics: traced, log: state.log.child(request.ids) } : undefined;
+  return { trace, steps, metrics: traced, state: st, log: request.log };
+}
+
+/**
+ * This request's signal observer: a failed signal is logged (at most one line per 10 s for all
+ * requests together, with this request's ids), and with `spans` each evaluation becomes a span.
+ */
+export function requestSignalObserver(tel: RequestTelemetry, spans: SignalObserver | undefined): SignalObserver {
+  const log = tel.log.rateLimited('signal-failure', 10_000);
+  return {
+    signalEvaluated(signal, outcome, seconds, error) {
+      if (error !== undefined) log.warn('signal failed; it counts as ' + (signal.onError === 'matched' ? 'matched' : 'not matched'), { signal: signal.name, outcome, error });
+      spans?.signalEvaluated(signal, outcome, seconds, error);
+    },
+  };
 }
 
 /** gen_ai.operation.name of a protocol (Anthropic Messages and Responses are chat turns). */
