@@ -85,7 +85,7 @@ describe('the files', () => {
     expect(rules.map((r) => r.alert)).toEqual(expect.arrayContaining(['SemrouteInferenceFailOpenHigh', 'SemrouteRedisUnavailable', 'SemrouteConfigReloadRejected', 'SemrouteErrorRateHigh']));
   });
 
-  it.each(queries.map((q) => [q.where, q]))('%s parses as PromQL', (_where, q) => {
+  it.each(queries.map((q) => [q.where, q] as [string, Query]))('%s parses as PromQL', (_where, q) => {
     expect(q.errors).toEqual([]);
     expect(q.selectors.length).toBeGreaterThan(0);
   });
@@ -166,7 +166,7 @@ describe('against a running semroute', () => {
     await redis?.close();
   });
 
-  it.each(queries.map((q) => [q.where, q]))('%s reads only metrics and labels semroute exports', (_where, q) => {
+  it.each(queries.map((q) => [q.where, q] as [string, Query]))('%s reads only metrics and labels semroute exports', (_where, q) => {
     const labelsOf = (metric: string) => new Set(exp.samples.filter((s) => s.name === metric).flatMap((s) => Object.keys(s.labels)));
     const known = new Set<string>(TARGET_LABELS);
     for (const { metric, labels } of q.selectors) {
