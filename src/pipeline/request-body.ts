@@ -23,7 +23,7 @@ import type { RoutingSnapshot } from './snapshot.js';
 import { CHAT_PATH, newResponseId, type TranslationPlan } from './translation.js';
 import { asksForUsage } from './usage-meter.js';
 import { NOOP_TRACE, type RequestTrace } from '../telemetry/tracing/index.js';
-import { decisionAttributes, hashedTenant, operationName, requestSignalObserver, signalSpans, startUpstreamSpan, type RequestTelemetry } from './trace-steps.js';
+import { decisionAttributes, hashedTenant, inferenceSpans, operationName, requestSignalObserver, signalSpans, startUpstreamSpan, type RequestTelemetry } from './trace-steps.js';
 
 /** The decision name reported when the client named a configured model itself. */
 export const EXPLICIT_DECISION = 'explicit';
@@ -96,6 +96,7 @@ async function routeParsed(
     case 'auto': {
       const decisionSpan = trace.child('semroute.decision');
       const signals = trace.recording ? signalSpans(trace, decisionSpan) : undefined;
+      if (trace.recording) ir.onInference = inferenceSpans(trace, decisionSpan);
       let choice = await snap.router.decide(ir, tel ? requestSignalObserver(tel, signals?.observer) : undefined);
       signals?.record(choice.signals);
       if (trace.recording) decisionSpan.set(decisionAttributes(choice));

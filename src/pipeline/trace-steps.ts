@@ -104,6 +104,19 @@ export function signalSpans(trace: RequestTrace, parent: TraceSpan): { observer:
   };
 }
 
+/** One span per inference call of a signal (its batch's size, the call's time queued and the batch's run), under `parent`. */
+export function inferenceSpans(trace: RequestTrace, parent: TraceSpan): NonNullable<RoutingRequest['onInference']> {
+  return (model, b) => {
+    // Told when the batch has run: the span started queuedMs + runMs ago.
+    const span = trace.child(
+      'semroute.inference',
+      { 'semroute.inference.model': model, 'semroute.inference.batch_size': b.batchSize, 'semroute.inference.queue_ms': b.queuedMs, 'semroute.inference.run_ms': b.runMs },
+      { parent, startTime: performance.now() - b.queuedMs - b.runMs },
+    );
+    span.end();
+  };
+}
+
 export function decisionAttributes(choice: RouteChoice): SpanAttributes {
   return {
     'semroute.decision': choice.decision,

@@ -18,8 +18,10 @@ beforeAll(async () => {
     d.security = { identity: { trusted: true } };
     d.cache = { enabled: true, similarity: 0.9 };
     d.signals.keyword.push({ name: 'faq', any: ['opening hours'] }, { name: 'forbidden', any: ['forbidden topic'] });
+    d.signals.embedding = [{ name: 'crash', candidates: ['my program crashes with a segmentation fault'], threshold: 0.7 }];
     d.decisions.unshift(
       { name: 'refuse', priority: 500, rules: 'forbidden', plugins: { block: { status: 403 } } },
+      { name: 'crashes', priority: 50, rules: 'crash', models: [{ model: 'large' }] },
       { name: 'faq', priority: 200, rules: 'faq', models: [{ model: 'small' }], plugins: { cache: { enabled: true } } },
     );
   });
@@ -103,7 +105,7 @@ describe('a routed request', () => {
     const signals = spans.filter((s) => s.name === 'semroute.signal');
     const byName = Object.fromEntries(signals.map((s) => [s.attributes['semroute.signal.name'], s]));
     // Only the signals some decision uses are evaluated ('urgent' is not).
-    expect(Object.keys(byName).sort()).toEqual(['code', 'faq', 'forbidden']);
+    expect(Object.keys(byName).sort()).toEqual(['code', 'crash', 'faq', 'forbidden']);
     expect(byName.code!.attributes).toMatchObject({ 'semroute.signal.kind': 'keyword', 'semroute.signal.outcome': 'matched', 'semroute.signal.confidence': 1 });
     expect(byName.faq!.attributes).toMatchObject({ 'semroute.signal.outcome': 'not_matched', 'semroute.signal.confidence': 0 });
     // A keyword signal's detail quotes the prompt: not recorded without capture_content.
@@ -140,6 +142,25 @@ describe('a routed request', () => {
     expect(all).not.toContain('tenant-acme');
     expect(all).not.toContain('python function');
     expect(all).not.toContain('fail?');
+  });
+});
+
+describe('a model-backed signal', () => {
+  it('gets a label on its span, and its inference call a span with the batch size and time queued', async () => {
+    const traceId = hex(16);
+    const { res } = await chat('my program crashes with a segmentation fault', { traceparent: `00-${traceId}-${hex(8)}-01` });
+    expect(res.headers.get('x-semroute-decision')).toBe('crashes');
+    const spans = await traceOf(traceId);
+    const decision = one(spans, 'semroute.decision');
+    const signal = spans.find((s) => s.attributes['semroute.signal.name'] === 'crash')!;
+    expect(signal.attributes).toMatchObject({ 'semroute.signal.kind': 'embedding', 'semroute.signal.outcome': 'matched' });
+    expect(signal.attributes['semroute.signal.label']).toEqual(expect.any(String));
+    const inference = one(spans, 'semroute.inference');
+    expect(inference.parentSpanId).toBe(decision.spanId);
+    expect(inference.attributes['semroute.inference.model']).toEqual(expect.any(String));
+    expect(inference.attributes['semroute.inference.batch_size']).toBeGreaterThanOrEqual(1);
+    expect(inference.attributes['semroute.inference.queue_ms']).toBeGreaterThanOrEqual(0);
+    expect(inference.attributes['semroute.inference.run_ms']).toBeGreaterThan(0);
   });
 });
 
@@ -190,7 +211,7 @@ describe('a blocked request', () => {
     const root = one(spans, 'semroute.request');
     expect(root.attributes).toMatchObject({ 'semroute.outcome': 'blocked', 'semroute.decision': 'refuse', 'http.response.status_code': 403, 'error.type': 'blocked' });
     expect(one(spans, 'semroute.decision').attributes['semroute.blocked']).toBe(true);
-    expect(spans.map((s) => s.name).sort()).toEqual(['semroute.decision', 'semroute.parse', 'semroute.request', ...Array(3).fill('semroute.signal')]);
+    expect(spans.map((s) => s.name).sort()).toEqual(['semroute.decision', 'semroute.inference', 'semroute.parse', 'semroute.request', ...Array(4).fill('semroute.signal')]);
     expect(stack.small.requests).toHaveLength(0);
     expect(stack.large.requests).toHaveLength(0);
   });
