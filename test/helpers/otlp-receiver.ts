@@ -70,6 +70,11 @@ const root = protobuf.Root.fromJSON({
 });
 const Request = root.lookupType('otlp.ExportTraceServiceRequest');
 
+/** The spans of an OTLP ExportTraceServiceRequest in protobuf (as OTLP/HTTP and OTLP/gRPC carry it). */
+export function decodeTraceRequest(body: Buffer | Uint8Array): ReceivedSpan[] {
+  return spansOf(Request.toObject(Request.decode(body), { bytes: String, longs: String, defaults: false }) as RequestJson, true);
+}
+
 type AnyJson = { stringValue?: string; boolValue?: boolean; intValue?: string | number; doubleValue?: number };
 interface SpanJson {
   traceId: string;
@@ -134,8 +139,7 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
       try {
         if (req.method !== 'POST' || req.url !== '/v1/traces') throw new Error(`unexpected ${req.method} ${req.url}`);
         if (type === 'application/x-protobuf') {
-          const doc = Request.toObject(Request.decode(body), { bytes: String, longs: String, defaults: false }) as RequestJson;
-          spans.push(...spansOf(doc, true));
+          spans.push(...decodeTraceRequest(body));
           res.writeHead(200, { 'content-type': 'application/x-protobuf' }).end();
         } else if (type === 'application/json') {
           spans.push(...spansOf(JSON.parse(body.toString('utf8')) as RequestJson, false));

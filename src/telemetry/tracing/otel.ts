@@ -125,9 +125,11 @@ export function createOtelTracing(o: OtelTracingOptions): Tracing {
       if (!span.isRecording()) return unsampledTrace(trace.getSpanContext(parent)?.traceId ?? '');
       return new OtelRequestTrace(span, tracer, propagator, o.captureContent);
     },
-    flush: () => provider.forceFlush(),
+    // A failed export is counted (onExport) and its spans dropped; it never fails a flush or the
+    // router's shutdown (the SDK rejects them with the exporter's error).
+    flush: () => provider.forceFlush().catch(() => undefined),
     shutdown() {
-      shutdown ??= provider.shutdown();
+      shutdown ??= provider.shutdown().catch(() => undefined);
       return shutdown;
     },
   };
