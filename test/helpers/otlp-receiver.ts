@@ -72,7 +72,7 @@ const Request = root.lookupType('otlp.ExportTraceServiceRequest');
 
 /** The spans of an OTLP ExportTraceServiceRequest in protobuf (as OTLP/HTTP and OTLP/gRPC carry it). */
 export function decodeTraceRequest(body: Buffer | Uint8Array): ReceivedSpan[] {
-  return spansOf(Request.toObject(Request.decode(body), { bytes: String, longs: String, defaults: false }) as RequestJson, true);
+  return spansOf(Request.toObject(Request.decode(body), { bytes: String, longs: String, defaults: false }), true);
 }
 
 type AnyJson = { stringValue?: string; boolValue?: boolean; intValue?: string | number; doubleValue?: number };
