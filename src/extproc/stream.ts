@@ -1,10 +1,12 @@
 // One state machine per ext_proc stream (= one HTTP request). Messages are handled strictly in
 // order, one answer each, of the matching kind; an immediate response ends the stream.
 import type { HeaderEdit, HeaderPair, HeadersOutcome } from '../pipeline/outcome.js';
-import { parseRequestBody } from '../protocol/parse.js';
 import type { RequestHeaders } from '../pipeline/headers.js';
 import { onRequestHeaders } from '../pipeline/request-headers.js';
-import { forwardTo, onRequestBody } from '../pipeline/request-body.js';
+import { onRequestBody } from '../pipeline/request-body.js';
+import { failOpenRoute } from '../pipeline/fail-open.js';
+import { recordReply } from '../pipeline/reply-metrics.js';
+import { headerMapToMap } from './header-map.js';
 import { errorReply } from '../pipeline/replies.js';
 import type { RoutingSnapshot } from '../pipeline/snapshot.js';
 import { RouterError } from '../protocol/errors.js';
@@ -23,7 +25,7 @@ import { noopTracing, type Tracing } from '../telemetry/tracing/index.js';
 import { RequestRecord } from '../pipeline/request-record.js';
 import { requestTelemetry, type RequestTelemetry } from '../pipeline/trace-steps.js';
 import { bodyResponse, duplexBody, endpointMetadata, headersResponse, immediateResponse, modeOverride, trailersResponse } from './mutations.js';
-import type { BodySendMode, HeaderMap, HttpBody, HttpHeaders, ProcessingMode, ProcessingRequest, ProcessingResponse } from './wire.js';
+import type { BodySendMode, HttpBody, HttpHeaders, ProcessingMode, ProcessingRequest, ProcessingResponse } from './wire.js';
 
 export interface StreamDeps {
   snapshot: RoutingSnapshot;
@@ -73,16 +75,6 @@ type Answers = ProcessingResponse | ProcessingResponse[] | undefined;
 /** Body modes in which Envoy holds the request headers until the body has been answered. */
 const HOLDS_HEADERS: ReadonlySet<BodySendMode> = new Set(['BUFFERED', 'BUFFERED_PARTIAL']);
 
-export function headerMapToMap(map: HeaderMap | undefined): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const h of map?.headers ?? []) {
-    const key = h.key.toLowerCase();
-    const value = h.raw_value && h.raw_value.length > 0 ? h.raw_value.toString('utf8') : (h.value ?? '');
-    const prev = out.get(key);
-    out.set(key, prev === undefined ? value : `${prev}, ${value}`);
-  }
-  return out;
-}
 
 export class ExtProcStream {
   private phase: Phase = { name: 'start' };
@@ -286,7 +278,7 @@ export class ExtProcStream {
       logger.error('routing failed; using the default route', { error: errorMessage(e) });
       // Counted as an internal error, with the status the client still gets (200 from upstream).
       metrics.recordError({ code: 'internal', status: 200 });
-      outcome = this.defaultRoute(phase.protocol, raw);
+      outcome = failOpenRoute(snapshot, phase.protocol, raw);
     }
     if (outcome.kind === 'reply') return this.reply(outcome);
 
@@ -396,22 +388,6 @@ export class ExtProcStream {
     return bodyResponse('response_body', undefined, out.length > 0 ? { body: out, setContentLength: false } : { clear: true });
   }
 
-  /** The default route, failing open after an internal fault (translated when its model needs it). */
-  private defaultRoute(protocol: Protocol, raw: Buffer): Extract<Awaited<ReturnType<typeof onRequestBody>>, { kind: 'forward' }> {
-    const { snapshot } = this.deps;
-    const fallback = snapshot.router.defaultRoute;
-    let ir;
-    try {
-      ir = parseRequestBody(protocol, raw, snapshot.limits).ir;
-    } catch {
-      ir = undefined;
-    }
-    try {
-      return forwardTo(snapshot, { ...fallback, requestedModel: undefined, raw, modelSpan: undefined, ...(ir ? { ir } : {}) });
-    } catch {
-      return forwardTo(snapshot, { ...fallback, requestedModel: undefined, raw, modelSpan: undefined });
-    }
-  }
 
   /** GET or DELETE /v1/responses/{id}: answered from stored responses, or routed to the model holding it. */
   private async onStoredResponse(outcome: Extract<HeadersOutcome, { kind: 'stored_response' }>, headers: RequestHeaders): Promise<ProcessingResponse> {
@@ -426,18 +402,7 @@ export class ExtProcStream {
   private reply(reply: Parameters<typeof immediateResponse>[0] & { reason: string; decision?: string; model?: string }): ProcessingResponse {
     const { metrics } = this.deps;
     this.record?.replied(reply);
-    if (reply.reason === 'models_list') {
-      metrics.recordRequest({ decision: 'none', model: 'none', outcome: 'models_list' });
-    } else if (reply.reason === 'cache_hit') {
-      metrics.recordRequest({ decision: reply.decision ?? 'none', model: reply.model ?? 'none', outcome: 'cache_hit' });
-    } else if (reply.reason === 'count_tokens' || reply.reason === 'stored_response') {
-      metrics.recordRequest({ decision: 'none', model: 'none', outcome: reply.reason });
-    } else if (reply.reason === 'blocked') {
-      metrics.recordRequest({ decision: reply.decision ?? 'none', model: 'none', outcome: 'blocked' });
-    } else {
-      metrics.recordRequest({ decision: 'none', model: 'none', outcome: 'error' });
-      metrics.recordError({ code: reply.reason, status: reply.status });
-    }
+    recordReply(metrics, reply);
     return immediateResponse(reply, `semroute:${reply.reason}`);
   }
 
