@@ -71,7 +71,15 @@ export async function startRouter(opts: RouterOptions): Promise<RunningRouter> {
   }
   const state = createStateContext(opts.config, metrics, logger);
   // Chosen at start (a reload that changes telemetry.tracing warns: it applies at the next restart).
-  const tracing = opts.tracing ?? createTracing(opts.config.telemetry.tracing, { onExport: (r, n) => metrics.recordTraceExport(r, n) });
+  const exportLog = logger.rateLimited('trace-export', 60_000);
+  const tracing =
+    opts.tracing ??
+    createTracing(opts.config.telemetry.tracing, {
+      onExport: (r, n) => {
+        metrics.recordTraceExport(r, n);
+        if (r === 'failed') exportLog.warn('span export to the OTLP collector failed; its spans are dropped', { spans: n, protocol: opts.config.telemetry.tracing.protocol });
+      },
+    });
   const closeResources = async () => {
     await tracing.shutdown();
     await pool.close();

@@ -124,6 +124,7 @@ describe('a collector that is down, through the local gateway', () => {
         await stack.dev.router.tracing.flush();
         return /semroute_trace_exports_total\{result="failed"\} [1-9]/.test(await stack.dev.router.metrics.render());
       }, 20_000, 'a failed export counted');
+      expect(stack.logger.lines.filter((l) => l.msg.startsWith('span export to the OTLP collector failed')).length).toBeGreaterThan(0);
     } finally {
       await stack.close();
     }
