@@ -15,6 +15,7 @@ import { background, type StateContext } from './state-context.js';
 import { inputItems, saveResponse } from './stored-responses.js';
 import { ResponseTranslation, type TranslationPlan } from './translation.js';
 import type { RequestTelemetry } from './trace-steps.js';
+import { CompletionCapture } from './completion-capture.js';
 import type { TokenUsage } from './usage-meter.js';
 
 /** What a Responses API answer leaves behind for the next turn. */
@@ -76,6 +77,7 @@ export class ResponsePath {
     readonly edit: HeaderEdit,
     private readonly sse: boolean,
     private readonly tel: RequestTelemetry | undefined,
+    private readonly completion: CompletionCapture | undefined,
   ) {
     this.responseId = plan.translation?.responseId;
     if (plan.responses && !plan.translation) this.idScan = [];
@@ -93,15 +95,18 @@ export class ResponsePath {
     const sse = (headers.get('content-type') ?? '').toLowerCase().startsWith('text/event-stream');
     // A translated answer reports its usage through the translator; an error answer has none.
     const meter = u && ok && !translated ? new UsageMeter(u.upstream, sse, u.strip && sse) : undefined;
-    if (!capture && !translated && !followUp && !meter) return undefined;
+    // The answer as the upstream sends it is chat-shaped for chat, completions and translated requests.
+    const completion = CompletionCapture.begin(tel, headers, !u || u.upstream === 'openai.chat' || u.upstream === 'openai.completions' || plan.translation !== undefined);
+    if (!capture && !translated && !followUp && !meter && !completion) return undefined;
     const kept: ResponsePlan = followUp ? plan : { ...plan, responses: undefined };
-    return new ResponsePath(ctx, kept, capture, translated?.translation, meter, metrics, translated?.edit ?? { set: [], remove: [] }, sse, tel);
+    return new ResponsePath(ctx, kept, capture, translated?.translation, meter, metrics, translated?.edit ?? { set: [], remove: [] }, sse, tel, completion);
   }
 
   /** Upstream bytes in; the bytes for the client (undefined: unchanged). `last`: end of the body. */
   push(chunk: Buffer, last: boolean): Buffer | undefined {
     if (this.sse && this.firstBytesAt === undefined && chunk.length > 0) this.firstBytesAt = performance.now();
     this.capture?.push(chunk);
+    this.completion?.push(chunk);
     this.scanForId(chunk);
     let out: Buffer | undefined;
     if (this.translation) {
@@ -119,6 +124,7 @@ export class ResponsePath {
   /** The stream ended early (client gone, reset): nothing is stored. */
   abort(): void {
     this.capture?.abort();
+    this.completion?.abort();
     const up = this.tel?.steps.upstream;
     if (up && this.tel) {
       up.end('aborted');
@@ -166,6 +172,7 @@ export class ResponsePath {
     const tel = this.tel;
     if (this.capture && tel?.trace.recording) tel.steps.store = tel.trace.child('semroute.cache.store');
     this.capture?.end();
+    this.completion?.end();
     this.countTokens();
     if (tel?.steps.upstream) {
       tel.steps.upstream.set({ 'gen_ai.response.model': this.plan.usage?.servedModel });

@@ -100,7 +100,9 @@ export const telemetrySchema = z
         capture_content: z
           .boolean()
           .default(false)
-          .describe('Record the request messages (gen_ai.input.messages, at most 16 KiB) on the upstream span. Off: no prompt or completion text in any span.'),
+          .describe(
+            'Record the request messages (gen_ai.input.messages) and the answer (gen_ai.output.messages; chat-shaped answers: chat, completions, translated) on the upstream span, at most 16 KiB each. Off: no prompt or completion text in any span.',
+          ),
         max_queue_size: z
           .number()
           .int()

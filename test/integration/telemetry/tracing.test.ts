@@ -142,6 +142,9 @@ describe('a routed request', () => {
     expect(all).not.toContain('tenant-acme');
     expect(all).not.toContain('python function');
     expect(all).not.toContain('fail?');
+    const upstream = one(spans, 'chat org/large-235b');
+    expect(upstream.attributes['gen_ai.input.messages']).toBeUndefined();
+    expect(upstream.attributes['gen_ai.output.messages']).toBeUndefined();
   });
 });
 
