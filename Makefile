@@ -59,6 +59,7 @@ bench: build
 	node dist/perf/embedding-bench.js --seconds 3 --rounds 3
 	node dist/perf/large-body-bench.js
 	node dist/perf/protocol-bench.js
+	node dist/perf/tracing-bench.js
 
 bench-soak: build
 	node dist/perf/suite.js --soak 30

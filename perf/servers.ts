@@ -94,9 +94,10 @@ export async function startFloor(): Promise<ServerUnderTest> {
 /** Extra node flags for semroute's process only, e.g. SEMROUTE_PERF_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof". */
 const semrouteNodeArgs = (process.env.SEMROUTE_PERF_NODE_ARGS ?? '').split(' ').filter(Boolean);
 
-export async function startSemroute(configFile: string, workers = 1): Promise<ServerUnderTest> {
+/** `launcherArgs`: more router-launcher.ts flags (e.g. --log-level info --log-file /dev/null). */
+export async function startSemroute(configFile: string, workers = 1, launcherArgs: string[] = []): Promise<ServerUnderTest> {
   const { child, lines } = await spawnReady(
-    [...semrouteNodeArgs, path.join(here, 'router-launcher.js'), '--config', configFile, '--workers', String(workers)],
+    [...semrouteNodeArgs, path.join(here, 'router-launcher.js'), '--config', configFile, '--workers', String(workers), ...launcherArgs],
     /^perf-ready (\{.*\})$/,
     workers,
   );

@@ -18,6 +18,7 @@ import type { SignalObserver } from '../signals/types.js';
 import { createLogger, type Logger } from '../telemetry/logger.js';
 import { createMetrics, type RouterMetrics } from '../telemetry/metrics.js';
 import { CertWatcher } from '../tls/cert-watcher.js';
+import { createTracing, type Tracing } from '../telemetry/tracing/index.js';
 
 export interface RouterOptions {
   config: Config;
@@ -30,6 +31,8 @@ export interface RouterOptions {
   logger?: Logger;
   /** How long open streams may take to finish at shutdown. */
   shutdownGraceMs?: number;
+  /** Overrides the tracing built from config.telemetry.tracing (tests: a short export interval). */
+  tracing?: Tracing;
 }
 
 export interface RunningRouter {
@@ -38,6 +41,7 @@ export interface RunningRouter {
   /** The admin listener's routes (empty when it is off). */
   adminRoutes: AdminServer['routes'];
   metrics: RouterMetrics;
+  tracing: Tracing;
   extProc: ExtProcServer;
   /** The certificate watchers of TLS listeners (tests force a re-read with check()). */
   tls: { grpc?: CertWatcher; admin?: CertWatcher };
@@ -50,15 +54,14 @@ export interface RunningRouter {
 
 export async function startRouter(opts: RouterOptions): Promise<RunningRouter> {
   const logger = opts.logger ?? createLogger();
-  const metrics = createMetrics();
+  const metrics = createMetrics({ maxTenantLabels: opts.config.telemetry.max_tenant_labels });
   // Streams read the current snapshot when they open and keep it: a reload swaps this variable
   // only after the new snapshot is completely built.
   const pool = new ModelPool(logger);
-  const signalLog = logger.rateLimited('signal-failure', 10_000);
+  // A failed signal is logged by the request's own observer (with its ids: src/pipeline/trace-steps.ts).
   const observer: SignalObserver = {
-    signalEvaluated(signal, outcome, seconds, error) {
+    signalEvaluated(signal, outcome, seconds) {
       metrics.recordSignal({ signal: signal.name, kind: signal.kind, outcome }, signal.budgetMs !== undefined ? seconds : undefined);
-      if (error !== undefined) signalLog.warn('signal failed; it counts as ' + (signal.onError === 'matched' ? 'matched' : 'not matched'), { signal: signal.name, outcome, error });
     },
   };
   // Shared across reloads: requests routed under the old config still load their model.
@@ -84,9 +87,20 @@ export async function startRouter(opts: RouterOptions): Promise<RunningRouter> {
     throw e;
   }
   const state = createStateContext(opts.config, metrics, logger);
+  // Chosen at start (a reload that changes telemetry.tracing warns: it applies at the next restart).
+  const exportLog = logger.rateLimited('trace-export', 60_000);
+  const tracing =
+    opts.tracing ??
+    createTracing(opts.config.telemetry.tracing, {
+      onExport: (r, n) => {
+        metrics.recordTraceExport(r, n);
+        if (r === 'failed') exportLog.warn('span export to the OTLP collector failed; its spans are dropped', { spans: n, protocol: opts.config.telemetry.tracing.protocol });
+      },
+    });
   const closeResources = async () => {
     grpcTls?.close();
     adminTls?.close();
+    await tracing.shutdown();
     await pool.close();
     await state?.store.close();
   };
@@ -101,6 +115,9 @@ export async function startRouter(opts: RouterOptions): Promise<RunningRouter> {
           old.release();
           if (cfg.security.max_inflight_body_bytes !== previous.security.max_inflight_body_bytes) {
             logger.warn('security.max_inflight_body_bytes changed; it applies at the next restart');
+          }
+          if (JSON.stringify(cfg.telemetry.tracing) !== JSON.stringify(previous.telemetry.tracing)) {
+            logger.warn('telemetry.tracing changed; it applies at the next restart');
           }
           if (stateSettingsChanged(cfg, previous)) {
             logger.warn('state, affinity.enabled or cache.enabled changed; the state backend is chosen at start, restart to apply');
@@ -119,6 +136,7 @@ export async function startRouter(opts: RouterOptions): Promise<RunningRouter> {
     snapshot: () => snapshot,
     inflight,
     ...(state ? { state } : {}),
+    ...(tracing.enabled ? { tracing } : {}),
     metrics,
     logger,
     // Room for the largest body the schema allows plus headers and framing, so that a reload can
@@ -184,6 +202,7 @@ export async function startRouter(opts: RouterOptions): Promise<RunningRouter> {
     adminUrl: admin?.url,
     adminRoutes: admin?.routes ?? [],
     metrics,
+    tracing,
     extProc,
     tls: { ...(grpcTls ? { grpc: grpcTls } : {}), ...(adminTls ? { admin: adminTls } : {}) },
     snapshot: () => snapshot,

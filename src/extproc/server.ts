@@ -5,6 +5,7 @@ import type http2 from 'node:http2';
 import * as grpc from '@grpc/grpc-js';
 import type { RoutingSnapshot } from '../pipeline/snapshot.js';
 import type { Logger } from '../telemetry/logger.js';
+import type { Tracing } from '../telemetry/tracing/index.js';
 import type { RouterMetrics } from '../telemetry/metrics.js';
 import { BodyBudget } from './body-budget.js';
 import { rotateWhenSpent } from './connection-age.js';
@@ -32,6 +33,8 @@ export interface ExtProcServerOptions {
   inflight?: InflightTracker;
   /** Shared state (affinity, cache), shared by every stream. */
   state?: StateContext;
+  /** Traces: one request span per stream (absent: off). */
+  tracing?: Tracing;
   /**
    * A stream that has seen no message for this long is one Envoy has forgotten (a reset that never
    * arrived): it is cancelled and counted. Must exceed the longest time Envoy can leave a live stream
@@ -165,6 +168,7 @@ export class ExtProcServer {
           ...(this.bodyBudget ? { bodyBudget: this.bodyBudget } : {}),
           ...(this.opts.inflight ? { inflight: this.opts.inflight } : {}),
           ...(this.opts.state ? { state: this.opts.state } : {}),
+          ...(this.opts.tracing ? { tracing: this.opts.tracing } : {}),
         },
         {
           write: (res) => call.write(res),

@@ -1,10 +1,12 @@
 // One state machine per ext_proc stream (= one HTTP request). Messages are handled strictly in
 // order, one answer each, of the matching kind; an immediate response ends the stream.
 import type { HeaderEdit, HeaderPair, HeadersOutcome } from '../pipeline/outcome.js';
-import { parseRequestBody } from '../protocol/parse.js';
 import type { RequestHeaders } from '../pipeline/headers.js';
 import { onRequestHeaders } from '../pipeline/request-headers.js';
-import { forwardTo, onRequestBody } from '../pipeline/request-body.js';
+import { onRequestBody } from '../pipeline/request-body.js';
+import { failOpenRoute } from '../pipeline/fail-open.js';
+import { recordReply } from '../pipeline/reply-metrics.js';
+import { headerMapToMap } from './header-map.js';
 import { errorReply } from '../pipeline/replies.js';
 import type { RoutingSnapshot } from '../pipeline/snapshot.js';
 import { RouterError } from '../protocol/errors.js';
@@ -21,8 +23,11 @@ import type { StateContext } from '../pipeline/state-context.js';
 import type { BodyBudget } from './body-budget.js';
 import { untrustedIdentityHeaders, type PeerIdentity } from '../pipeline/identity-headers.js';
 import { REQUEST_ID_HEADER, requestIdOf } from '../pipeline/request-id.js';
+import { noopTracing, type Tracing } from '../telemetry/tracing/index.js';
+import { RequestRecord } from '../pipeline/request-record.js';
+import { requestTelemetry, type RequestTelemetry } from '../pipeline/trace-steps.js';
 import { bodyResponse, duplexBody, endpointMetadata, headersResponse, immediateResponse, modeOverride, trailersResponse } from './mutations.js';
-import type { BodySendMode, HeaderMap, HttpBody, HttpHeaders, ProcessingMode, ProcessingRequest, ProcessingResponse } from './wire.js';
+import type { BodySendMode, HttpBody, HttpHeaders, ProcessingMode, ProcessingRequest, ProcessingResponse } from './wire.js';
 
 export interface StreamDeps {
   snapshot: RoutingSnapshot;
@@ -34,6 +39,8 @@ export interface StreamDeps {
   inflight?: InflightTracker;
   /** Shared state for session affinity and the semantic cache; absent: both off. */
   state?: StateContext;
+  /** Traces (absent: off); each stream is one request span. */
+  tracing?: Tracing;
   now?: () => number;
   /** The client certificate's names on a mutual-TLS connection (the trusted-hop check). */
   peer?: PeerIdentity | undefined;
@@ -72,16 +79,6 @@ type Answers = ProcessingResponse | ProcessingResponse[] | undefined;
 /** Body modes in which Envoy holds the request headers until the body has been answered. */
 const HOLDS_HEADERS: ReadonlySet<BodySendMode> = new Set(['BUFFERED', 'BUFFERED_PARTIAL']);
 
-export function headerMapToMap(map: HeaderMap | undefined): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const h of map?.headers ?? []) {
-    const key = h.key.toLowerCase();
-    const value = h.raw_value && h.raw_value.length > 0 ? h.raw_value.toString('utf8') : (h.value ?? '');
-    const prev = out.get(key);
-    out.set(key, prev === undefined ? value : `${prev}, ${value}`);
-  }
-  return out;
-}
 
 export class ExtProcStream {
   private phase: Phase = { name: 'start' };
@@ -102,6 +99,9 @@ export class ExtProcStream {
   private log: Logger;
   /** The request id semroute made (none came, or it was unusable), set on the routed upstream request. */
   private generatedRequestId: string | undefined;
+  /** This request's trace and log line; set at the request headers. */
+  private tel: RequestTelemetry | undefined;
+  private record: RequestRecord | undefined;
 
   constructor(
     private readonly deps: StreamDeps,
@@ -120,6 +120,7 @@ export class ExtProcStream {
   end(): Promise<void> {
     this.queue = this.queue.then(() => {
       this.releaseAll();
+      this.record?.finish(false);
       if (this.closed) return;
       this.finished = true;
       this.sink.end();
@@ -136,6 +137,7 @@ export class ExtProcStream {
   cancel(): void {
     this.cancelled = true;
     this.releaseAll();
+    this.record?.finish(true);
     this.phase = { name: 'done' };
   }
 
@@ -196,17 +198,25 @@ export class ExtProcStream {
     for (const name of untrusted) map.delete(name);
     const requestId = requestIdOf(map);
     if (requestId.generated) map.set(REQUEST_ID_HEADER, requestId.id);
-    this.log = this.deps.logger.child({ request_id: requestId.id });
     const headers: RequestHeaders = map;
     // A generated id goes upstream with the routing headers (routed requests only, so that a
     // pass-through request still gets no header mutation and keeps its route).
     if (requestId.generated) this.generatedRequestId = requestId.id;
+    const { metrics, state, logger } = this.deps;
+    const trace = (this.deps.tracing ?? noopTracing).start(headers);
+    const record = new RequestRecord(logger, this.deps.snapshot.config.telemetry.logging.requests, trace, headers, requestId.id);
+    this.tel = requestTelemetry(trace, metrics, state, record);
+    record.steps = this.tel.steps;
+    this.record = record;
+    // Every line about this request carries its request id (and trace id).
+    this.log = record.log;
     const outcome = onRequestHeaders(this.deps.snapshot, headers, msg.end_of_stream ?? false, untrusted);
     switch (outcome.kind) {
       case 'reply':
         return this.reply(outcome);
       case 'passthrough':
         this.phase = { name: 'passthrough' };
+        record.outcome('passthrough');
         this.deps.metrics.recordRequest({ decision: 'none', model: 'none', outcome: 'passthrough' });
         // Not a request semroute routes: skip its bodies; the route is recomputed without any
         // client-sent routing header. (FULL_DUPLEX_STREAMED cannot be overridden: its body
@@ -218,6 +228,7 @@ export class ExtProcStream {
       case 'stored_response':
         return this.onStoredResponse(outcome, headers);
       case 'await_body':
+        record.protocol(outcome.protocol);
         this.phase = { name: 'body', protocol: outcome.protocol, countTokens: outcome.countTokens ?? false, headers, chunks: [], size: 0, cleared: false };
         if (this.duplex('request')) {
           // FULL_DUPLEX_STREAMED: Envoy holds the headers until they are answered and sends the
@@ -275,18 +286,19 @@ export class ExtProcStream {
 
   private async route(phase: Extract<Phase, { name: 'body' }>): Promise<Answers> {
     const { snapshot, metrics } = this.deps;
+    const tel = this.tel;
     const logger = this.log;
     const raw = phase.chunks.length === 1 ? phase.chunks[0]! : Buffer.concat(phase.chunks, phase.size);
     if (phase.countTokens) return this.reply(countTokensReply(snapshot, raw));
     let outcome;
     try {
-      outcome = await onRequestBody(snapshot, phase.protocol, raw, phase.headers, this.deps.state);
+      outcome = await onRequestBody(snapshot, phase.protocol, raw, phase.headers, tel?.state ?? this.deps.state, tel);
     } catch (e) {
       // Fail open: an internal fault routes to the default route rather than failing the request.
       logger.error('routing failed; using the default route', { error: errorMessage(e) });
       // Counted as an internal error, with the status the client still gets (200 from upstream).
       metrics.recordError({ code: 'internal', status: 200 });
-      outcome = this.defaultRoute(phase.protocol, raw);
+      outcome = failOpenRoute(snapshot, phase.protocol, raw);
     }
     if (outcome.kind === 'reply') return this.reply(outcome);
     if (this.generatedRequestId !== undefined) {
@@ -299,7 +311,7 @@ export class ExtProcStream {
       ...(outcome.cacheWrite ? { cacheWrite: outcome.cacheWrite } : {}),
       ...(outcome.translation ? { translation: outcome.translation } : {}),
       ...(outcome.responses ? { responses: outcome.responses } : {}),
-      ...(outcome.usage ? { usage: outcome.usage } : {}),
+      ...(outcome.usage ? { usage: { ...outcome.usage, forwardedAt: performance.now() } } : {}),
     };
     this.phase = { name: 'routed', responseHeaders: outcome.responseHeaders, plan };
     metrics.recordRequest({ decision: outcome.decision, model: outcome.model, outcome: 'routed' });
@@ -312,10 +324,9 @@ export class ExtProcStream {
         leaveEndpoint?.();
       };
     }
-    metrics.recordRoutingLatency((this.now() - (phase.startedAt ?? this.now())) / 1000, {
-      decision: outcome.decision,
-      model: outcome.model,
-    });
+    const routingSeconds = (this.now() - (phase.startedAt ?? this.now())) / 1000;
+    metrics.recordRoutingLatency(routingSeconds, { decision: outcome.decision, model: outcome.model });
+    this.record?.routed(outcome, routingSeconds);
     if (phase.heldHeaders) {
       // FULL_DUPLEX_STREAMED: the held headers answer carries the routing (Envoy drops
       // content-length in this mode), then the whole body in one streamed response.
@@ -360,8 +371,10 @@ export class ExtProcStream {
     const phase = this.phase;
     if (phase.name !== 'routed') return this.responseHeadersAnswer(undefined);
     const edit: HeaderEdit = { set: phase.responseHeaders, remove: [] };
+    const headers = headerMapToMap(msg.headers);
+    this.record?.responseStatus(Number(headers.get(':status') ?? 0));
     if (!msg.end_of_stream) {
-      const path = ResponsePath.begin(this.deps.state, phase.plan, headerMapToMap(msg.headers), this.deps.metrics);
+      const path = ResponsePath.begin(this.tel?.state ?? this.deps.state, phase.plan, headers, this.tel?.metrics ?? this.deps.metrics, this.tel);
       if (path) {
         phase.path = path;
         // STREAMED: each chunk passes to the client as soon as it is answered (SSE stays live),
@@ -398,46 +411,21 @@ export class ExtProcStream {
     return bodyResponse('response_body', undefined, out.length > 0 ? { body: out, setContentLength: false } : { clear: true });
   }
 
-  /** The default route, failing open after an internal fault (translated when its model needs it). */
-  private defaultRoute(protocol: Protocol, raw: Buffer): Extract<Awaited<ReturnType<typeof onRequestBody>>, { kind: 'forward' }> {
-    const { snapshot } = this.deps;
-    const fallback = snapshot.router.defaultRoute;
-    let ir;
-    try {
-      ir = parseRequestBody(protocol, raw, snapshot.limits).ir;
-    } catch {
-      ir = undefined;
-    }
-    try {
-      return forwardTo(snapshot, { ...fallback, requestedModel: undefined, raw, modelSpan: undefined, ...(ir ? { ir } : {}) });
-    } catch {
-      return forwardTo(snapshot, { ...fallback, requestedModel: undefined, raw, modelSpan: undefined });
-    }
-  }
 
   /** GET or DELETE /v1/responses/{id}: answered from stored responses, or routed to the model holding it. */
   private async onStoredResponse(outcome: Extract<HeadersOutcome, { kind: 'stored_response' }>, headers: RequestHeaders): Promise<ProcessingResponse> {
     const answer = await storedResponseAnswer(this.deps.snapshot, this.deps.state, outcome, headers);
     if (answer.kind === 'reply') return this.reply(answer);
     this.phase = { name: 'passthrough' };
+    this.record?.outcome('stored_response', answer.model);
     this.deps.metrics.recordRequest({ decision: 'none', model: answer.model, outcome: 'stored_response' });
     return headersResponse('request_headers', answer.edit, { clearRouteCache: true, modeOverride: modeOverride('NONE', 'NONE') });
   }
 
   private reply(reply: Parameters<typeof immediateResponse>[0] & { reason: string; decision?: string; model?: string }): ProcessingResponse {
     const { metrics } = this.deps;
-    if (reply.reason === 'models_list') {
-      metrics.recordRequest({ decision: 'none', model: 'none', outcome: 'models_list' });
-    } else if (reply.reason === 'cache_hit') {
-      metrics.recordRequest({ decision: reply.decision ?? 'none', model: reply.model ?? 'none', outcome: 'cache_hit' });
-    } else if (reply.reason === 'count_tokens' || reply.reason === 'stored_response') {
-      metrics.recordRequest({ decision: 'none', model: 'none', outcome: reply.reason });
-    } else if (reply.reason === 'blocked') {
-      metrics.recordRequest({ decision: reply.decision ?? 'none', model: 'none', outcome: 'blocked' });
-    } else {
-      metrics.recordRequest({ decision: 'none', model: 'none', outcome: 'error' });
-      metrics.recordError({ code: reply.reason, status: reply.status });
-    }
+    this.record?.replied(reply);
+    recordReply(metrics, reply);
     return immediateResponse(reply, `semroute:${reply.reason}`);
   }
 

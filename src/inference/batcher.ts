@@ -73,9 +73,20 @@ export interface BatcherOptions<I> {
   now?: () => number;
 }
 
+/** What one call's batch was, told to its caller (a request's trace): its size and the call's wait. */
+export interface BatchInfo {
+  batchSize: number;
+  /** Milliseconds the call waited in the queue before its batch started. */
+  queuedMs: number;
+  /** Milliseconds the batch ran. */
+  runMs: number;
+}
+
 interface Pending<I, O> {
   input: I;
   length: number;
+  enqueuedAt: number;
+  onBatch?: ((b: BatchInfo) => void) | undefined;
   resolve: (o: O) => void;
   reject: (e: unknown) => void;
   timer: NodeJS.Timeout | undefined;
@@ -140,7 +151,7 @@ export class MicroBatcher<I, O> {
    * Queues one input. `signal` lets the caller give up earlier than the configured timeout (a
    * request deadline); an abort is reported with code 'timeout'.
    */
-  submit(input: I, signal?: AbortSignal): Promise<O> {
+  submit(input: I, signal?: AbortSignal, onBatch?: (b: BatchInfo) => void): Promise<O> {
     if (this.closed) return this.refuse(new InferenceClosedError(this.opts.name));
     if (signal?.aborted) return this.refuse(new InferenceTimeoutError(this.opts.name, 0, 'aborted by the caller'));
     if (this.queue.length >= this.opts.maxQueue) {
@@ -152,7 +163,7 @@ export class MicroBatcher<I, O> {
       return this.refuse(new InferenceOverloadedError(this.opts.name, this.opts.maxQueue, { tokens: this.queuedTokens, maxTokens }));
     }
     return new Promise<O>((resolve, reject) => {
-      const p: Pending<I, O> = { input, length, resolve, reject, timer: undefined, settled: false };
+      const p: Pending<I, O> = { input, length, enqueuedAt: this.now(), onBatch, resolve, reject, timer: undefined, settled: false };
       // Leave the queue at once; an in-flight batch completes and its result is dropped.
       const giveUp = (err: InferenceTimeoutError) => {
         const i = this.queue.indexOf(p);
@@ -266,6 +277,7 @@ export class MicroBatcher<I, O> {
 
   private async runBatch(batch: Pending<I, O>[]): Promise<void> {
     let outputs: O[];
+    const startedAt = this.now();
     try {
       outputs = await this.runner(batch.map((p) => p.input));
       if (outputs.length !== batch.length) {
@@ -276,7 +288,15 @@ export class MicroBatcher<I, O> {
       for (const p of batch) this.settle(p, undefined, err);
       return;
     }
+    const runMs = this.now() - startedAt;
     batch.forEach((p, i) => {
+      if (p.onBatch && !p.settled) {
+        try {
+          p.onBatch({ batchSize: batch.length, queuedMs: startedAt - p.enqueuedAt, runMs });
+        } catch {
+          // An observer never costs a result.
+        }
+      }
       if (!p.settled) this.settle(p, outputs[i]);
       else {
         // Its caller gave up while the batch ran (the signal's budget): computed, not used.

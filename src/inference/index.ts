@@ -5,6 +5,7 @@ export {
   INFERENCE_CALL_OUTCOMES,
   inferenceCallCounts,
   MicroBatcher,
+  type BatchInfo,
   type BatchRunner,
   type BatcherOptions,
   type BatcherStats,

@@ -4,7 +4,7 @@
 // `workers: 0` (or a session factory is injected): then session.run blocks the event loop.
 import { createHash } from 'node:crypto';
 import path from 'node:path';
-import { MicroBatcher, type BatcherStats } from './batcher.js';
+import { MicroBatcher, type BatchInfo, type BatcherStats } from './batcher.js';
 import { ModelLoadError } from './errors.js';
 import { buildFeeds, unfillableInputsMessage } from './feeds.js';
 import { readModelFolder, type ModelFolder } from './folder.js';
@@ -27,6 +27,8 @@ import { PooledSession, WorkerPool } from './worker-pool.js';
 export interface CallOptions {
   /** Give up when this aborts (code 'timeout'), e.g. at the request's deadline. */
   signal?: AbortSignal;
+  /** Told the batch this call ran in (a request's trace). */
+  onBatch?: (b: BatchInfo) => void;
 }
 
 interface HandleBase {
@@ -224,7 +226,7 @@ function buildHandle(
         return classificationHead(pickOutput(outputs, session.outputNames, 'logits'), rows.length, labels);
       };
       const batcher = batcherFor(decode);
-      const handle: ClassifierHandle = { ...base(batcher), task, labels, classify: (text, o) => batcher.submit(rowOf(text), o?.signal) };
+      const handle: ClassifierHandle = { ...base(batcher), task, labels, classify: (text, o) => batcher.submit(rowOf(text), o?.signal, o?.onBatch) };
       return { handle, warmUp: () => onEach(async () => void (await decode([rowOf(WARM_UP_TEXT)]))) };
     }
     case 'token-classification': {
@@ -234,7 +236,7 @@ function buildHandle(
         return tokenHead(pickOutput(outputs, session.outputNames, 'logits'), rows, labels, tokenizer.style);
       };
       const batcher = batcherFor(decode);
-      const handle: TokenClassifierHandle = { ...base(batcher), task, labels, tokens: (text, o) => batcher.submit(rowOf(text), o?.signal) };
+      const handle: TokenClassifierHandle = { ...base(batcher), task, labels, tokens: (text, o) => batcher.submit(rowOf(text), o?.signal, o?.onBatch) };
       return { handle, warmUp: () => onEach(async () => void (await decode([rowOf(WARM_UP_TEXT)]))) };
     }
     case 'embedding': {
@@ -244,7 +246,7 @@ function buildHandle(
         return embeddingHead(outputs, session.outputNames, rows.length, mask, { pooling, dimensions: spec.dimensions });
       };
       const batcher = batcherFor(decode);
-      const handle: EmbedderHandle = { ...base(batcher), task, dimensions: 0, embed: (text, o) => batcher.submit(rowOf(text), o?.signal) };
+      const handle: EmbedderHandle = { ...base(batcher), task, dimensions: 0, embed: (text, o) => batcher.submit(rowOf(text), o?.signal, o?.onBatch) };
       return {
         handle,
         warmUp: async () => {

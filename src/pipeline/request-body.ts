@@ -22,6 +22,8 @@ import { blockReply, errorReply } from './replies.js';
 import type { RoutingSnapshot } from './snapshot.js';
 import { CHAT_PATH, newResponseId, type TranslationPlan } from './translation.js';
 import { asksForUsage } from './usage-meter.js';
+import { NOOP_TRACE, type RequestTrace } from '../telemetry/tracing/index.js';
+import { decisionAttributes, hashedTenant, inferenceSpans, operationName, requestSignalObserver, signalSpans, startUpstreamSpan, type RequestTelemetry } from './trace-steps.js';
 
 /** The decision name reported when the client named a configured model itself. */
 export const EXPLICIT_DECISION = 'explicit';
@@ -33,16 +35,29 @@ export async function onRequestBody(
   raw: Buffer,
   headers?: RequestHeaders,
   state?: StateContext,
+  tel?: RequestTelemetry,
 ): Promise<BodyOutcome> {
   let parsed;
+  const trace = tel?.trace ?? NOOP_TRACE;
+  const parseSpan = trace.child('semroute.parse', { 'semroute.protocol': protocol, 'http.request.body.size': raw.length });
   try {
     parsed = parseRequestBody(protocol, raw, snap.limits);
+    parseSpan.set({ 'semroute.messages': parsed.ir.messages.length, 'gen_ai.request.stream': parsed.ir.stream });
+    parseSpan.end();
   } catch (e) {
+    parseSpan.end(e instanceof RouterError ? e.code : 'internal');
     if (e instanceof RouterError) return errorReply(e, protocol);
     throw e;
   }
   try {
-    return await routeParsed(snap, parsed, raw, headers, state);
+    const out = await routeParsed(snap, parsed, raw, headers, state, tel);
+    // The GenAI metrics' tenant label: only a tenant a trusted hop named (never a credential's hash).
+    if (out.kind === 'forward' && out.usage && headers && snap.config.security.identity.trusted) out.usage.tenant = tenantOf(headers, snap.config.security.identity);
+    if (out.kind === 'forward' && tel?.trace.recording) {
+      const model = snap.config.models.find((m) => m.name === out.model);
+      startUpstreamSpan(tel, out, parsed.ir, model?.served_name ?? out.model);
+    }
+    return out;
   } catch (e) {
     // A request the chosen backend cannot take in its protocol (translation refused it).
     if (e instanceof RouterError) return errorReply(e, protocol);
@@ -56,8 +71,11 @@ async function routeParsed(
   rawIn: Buffer,
   headers: RequestHeaders | undefined,
   state: StateContext | undefined,
+  tel: RequestTelemetry | undefined,
 ): Promise<BodyOutcome> {
+  const trace: RequestTrace = tel?.trace ?? NOOP_TRACE;
   const tenant = headers ? tenantOf(headers, snap.config.security.identity) : undefined;
+  if (tenant !== undefined && trace.recording) trace.set({ 'semroute.tenant': hashedTenant(tenant) });
   const previous = await continuePrevious(snap, parsedIn, rawIn, state, tenant);
   const { parsed, raw } = previous;
   const { ir, modelSpan } = parsed;
@@ -76,7 +94,13 @@ async function routeParsed(
       return withResponsesFollowUp(snap, out, ir, tenant, pin);
     }
     case 'auto': {
-      let choice = await snap.router.decide(ir);
+      const decisionSpan = trace.child('semroute.decision');
+      const signals = trace.recording ? signalSpans(trace, decisionSpan) : undefined;
+      if (trace.recording) ir.onInference = inferenceSpans(trace, decisionSpan);
+      let choice = await snap.router.decide(ir, tel ? requestSignalObserver(tel, signals?.observer) : undefined);
+      signals?.record(choice.signals);
+      if (trace.recording) decisionSpan.set(decisionAttributes(choice));
+      decisionSpan.end();
       const debugOn = headers !== undefined && snap.config.security.debug_headers && wantsDebug(headers);
       if (choice.block) {
         const reply = blockReply(choice.decision, choice.block, ir.protocol);
@@ -86,9 +110,18 @@ async function routeParsed(
       let endpoint: string | undefined;
       let cache: CacheStep = { kind: 'off' };
       if (state && headers && tenant !== undefined) {
+        // Step spans only for the steps this request takes (the traced metrics add their results).
+        const steps = tel?.steps;
+        const affinitySpan = snap.config.affinity.enabled ? trace.child('semroute.affinity') : undefined;
+        if (steps && affinitySpan) steps.affinity = affinitySpan;
         ({ choice, endpoint } = await applyAffinity(state, snap, ir, headers, tenant, choice));
+        affinitySpan?.set({ 'semroute.model': choice.model.name });
+        affinitySpan?.end();
         continuationCheck(ir, choice.model, previous.lookup);
+        const cacheSpan = snap.config.cache.enabled && choice.cache?.enabled ? trace.child('semroute.cache.lookup') : undefined;
+        if (steps && cacheSpan) steps.cache = cacheSpan;
         cache = await cacheStep(state, snap, ir, headers, tenant, choice);
+        cacheSpan?.end();
         if (cache.kind === 'hit') {
           if (debugOn) cache.reply.headers.push(...debugHeaders(choice), ...cacheDebugHeader(cache.detail));
           return cache.reply;
@@ -221,16 +254,28 @@ export function forwardTo(snap: RoutingSnapshot, planIn: ForwardPlan): Extract<B
     body,
     responseHeaders: [[DECISION_HEADER, decision], [MODEL_HEADER, model.name]],
     ...(translated ? { translation: translated.plan } : {}),
-    ...(usage ? { usage: { ...usage, model: model.name, decision, ...(translated ? { upstream: 'openai.chat' as const, strip: false } : {}) } } : {}),
+    ...(usage
+      ? {
+          usage: {
+            ...usage,
+            model: model.name,
+            decision,
+            servedModel: served,
+            tenant: 'none',
+            ...(model.cost_per_million_tokens ? { cost: model.cost_per_million_tokens } : {}),
+            ...(translated ? { upstream: 'openai.chat' as const, strip: false } : {}),
+          },
+        }
+      : {}),
   };
 }
 
 /** Token usage is read from answers (telemetry.token_usage); a streaming chat request that did not ask for it gets it asked for, then stripped. */
-function usagePlan(snap: RoutingSnapshot, plan: ForwardPlan): { upstream: Protocol; stream: boolean; strip: boolean } | undefined {
+function usagePlan(snap: RoutingSnapshot, plan: ForwardPlan): { upstream: Protocol; stream: boolean; strip: boolean; operation: string } | undefined {
   const ir = plan.ir;
   if (!snap.config.telemetry.token_usage || !ir) return undefined;
   const strip = ir.protocol === 'openai.chat' && ir.stream && servesNatively(plan.model, ir.protocol) && !asksForUsage(ir.body);
-  return { upstream: ir.protocol, stream: ir.stream, strip };
+  return { upstream: ir.protocol, stream: ir.stream, strip, operation: operationName(ir.protocol) };
 }
 
 function withUsageAsked(plan: ForwardPlan): ForwardPlan {

@@ -14,6 +14,9 @@ import { ResponseCapture } from './response-capture.js';
 import { background, type StateContext } from './state-context.js';
 import { inputItems, saveResponse } from './stored-responses.js';
 import { ResponseTranslation, type TranslationPlan } from './translation.js';
+import type { RequestTelemetry } from './trace-steps.js';
+import { CompletionCapture } from './completion-capture.js';
+import type { TokenUsage } from './usage-meter.js';
 
 /** What a Responses API answer leaves behind for the next turn. */
 export interface ResponsesFollowUp {
@@ -34,6 +37,15 @@ export interface UsagePlan {
   stream: boolean;
   /** The usage chunk was asked for by semroute, not the client: remove it. */
   strip: boolean;
+  /** The model's served name (gen_ai.response.model) and gen_ai.operation.name. */
+  servedModel: string;
+  operation: string;
+  /** A trusted tenant (the GenAI metrics' tenant label); 'none' otherwise. */
+  tenant: string;
+  /** models[].cost_per_million_tokens of the chosen model. */
+  cost?: { input: number; output: number };
+  /** When the request left semroute (performance.now()): the start of the answer's times. */
+  forwardedAt?: number;
 }
 
 export interface ResponsePlan {
@@ -51,6 +63,8 @@ export class ResponsePath {
   private idScan: Buffer[] | undefined;
   private idScanBytes = 0;
   private responseId: string | undefined;
+  /** performance.now() of the first body bytes of a streamed answer. */
+  private firstBytesAt: number | undefined;
 
   private constructor(
     private readonly ctx: StateContext | undefined,
@@ -61,14 +75,18 @@ export class ResponsePath {
     private readonly metrics: RouterMetrics | undefined,
     /** Header changes for the client's response. */
     readonly edit: HeaderEdit,
+    private readonly sse: boolean,
+    private readonly tel: RequestTelemetry | undefined,
+    private readonly completion: CompletionCapture | undefined,
   ) {
     this.responseId = plan.translation?.responseId;
     if (plan.responses && !plan.translation) this.idScan = [];
   }
 
   /** undefined: nothing to do with this answer's body (Envoy need not send it). */
-  static begin(ctx: StateContext | undefined, plan: ResponsePlan, headers: RequestHeaders, metrics?: RouterMetrics): ResponsePath | undefined {
+  static begin(ctx: StateContext | undefined, plan: ResponsePlan, headers: RequestHeaders, metrics?: RouterMetrics, tel?: RequestTelemetry): ResponsePath | undefined {
     const status = Number(headers.get(':status') ?? 0);
+    tel?.steps.upstream?.set({ 'http.response.status_code': status });
     const ok = status >= 200 && status < 300;
     const capture = ctx && plan.cacheWrite ? ResponseCapture.begin(ctx, plan.cacheWrite, headers) : undefined;
     const translated = plan.translation ? ResponseTranslation.begin(plan.translation, headers) : undefined;
@@ -77,14 +95,18 @@ export class ResponsePath {
     const sse = (headers.get('content-type') ?? '').toLowerCase().startsWith('text/event-stream');
     // A translated answer reports its usage through the translator; an error answer has none.
     const meter = u && ok && !translated ? new UsageMeter(u.upstream, sse, u.strip && sse) : undefined;
-    if (!capture && !translated && !followUp && !meter) return undefined;
+    // The answer as the upstream sends it is chat-shaped for chat, completions and translated requests.
+    const completion = CompletionCapture.begin(tel, headers, !u || u.upstream === 'openai.chat' || u.upstream === 'openai.completions' || plan.translation !== undefined);
+    if (!capture && !translated && !followUp && !meter && !completion) return undefined;
     const kept: ResponsePlan = followUp ? plan : { ...plan, responses: undefined };
-    return new ResponsePath(ctx, kept, capture, translated?.translation, meter, metrics, translated?.edit ?? { set: [], remove: [] });
+    return new ResponsePath(ctx, kept, capture, translated?.translation, meter, metrics, translated?.edit ?? { set: [], remove: [] }, sse, tel, completion);
   }
 
   /** Upstream bytes in; the bytes for the client (undefined: unchanged). `last`: end of the body. */
   push(chunk: Buffer, last: boolean): Buffer | undefined {
+    if (this.sse && this.firstBytesAt === undefined && chunk.length > 0) this.firstBytesAt = performance.now();
     this.capture?.push(chunk);
+    this.completion?.push(chunk);
     this.scanForId(chunk);
     let out: Buffer | undefined;
     if (this.translation) {
@@ -102,18 +124,39 @@ export class ResponsePath {
   /** The stream ended early (client gone, reset): nothing is stored. */
   abort(): void {
     this.capture?.abort();
+    this.completion?.abort();
+    const up = this.tel?.steps.upstream;
+    if (up && this.tel) {
+      up.end('aborted');
+      delete this.tel.steps.upstream;
+    }
   }
 
   private countTokens(): void {
     const u = this.plan.usage;
-    if (!u || !this.metrics) return;
+    const metrics = this.tel?.metrics ?? this.metrics;
+    if (!u || !metrics) return;
     const labels = { model: u.model, decision: u.decision };
-    if (this.meter?.usage) return this.metrics.recordTokens(labels, this.meter.usage);
+    let usage: TokenUsage | undefined = this.meter?.usage;
     const chat = this.translation?.usage;
-    if (chat) {
-      const cached = chat.prompt_tokens_details?.cached_tokens ?? 0;
-      this.metrics.recordTokens(labels, { input: chat.prompt_tokens, output: chat.completion_tokens, cached });
-    }
+    if (!usage && chat) usage = { input: chat.prompt_tokens, output: chat.completion_tokens, cached: chat.prompt_tokens_details?.cached_tokens ?? 0 };
+    if (usage) metrics.recordTokens(labels, usage);
+    const end = performance.now();
+    const first = this.firstBytesAt;
+    const from = u.forwardedAt;
+    metrics.recordGenAi({
+      operation: u.operation,
+      model: u.model,
+      servedModel: u.servedModel,
+      decision: u.decision,
+      tenant: u.tenant,
+      ...(usage ? { usage } : {}),
+      ...(from !== undefined ? { durationSeconds: (end - from) / 1000 } : {}),
+      ...(from !== undefined && first !== undefined ? { ttftSeconds: (first - from) / 1000 } : {}),
+      // After the first token, the rest of the stream over the tokens that followed it.
+      ...(first !== undefined && usage && usage.output > 1 ? { tpotSeconds: (end - first) / 1000 / (usage.output - 1) } : {}),
+      ...(usage && u.cost ? { cost: (usage.input * u.cost.input + usage.output * u.cost.output) / 1e6 } : {}),
+    });
   }
 
   private scanForId(chunk: Buffer): void {
@@ -126,8 +169,16 @@ export class ResponsePath {
   }
 
   private finish(): void {
+    const tel = this.tel;
+    if (this.capture && tel?.trace.recording) tel.steps.store = tel.trace.child('semroute.cache.store');
     this.capture?.end();
+    this.completion?.end();
     this.countTokens();
+    if (tel?.steps.upstream) {
+      tel.steps.upstream.set({ 'gen_ai.response.model': this.plan.usage?.servedModel });
+      tel.steps.upstream.end();
+      delete tel.steps.upstream;
+    }
     const { ctx, plan } = this;
     const follow = plan.responses;
     const id = this.responseId;

@@ -66,6 +66,11 @@ export interface RoutingRequest {
   body: Record<string, unknown>;
   /** The request headers Envoy sent (lower-case names), for header signals. */
   headers?: ReadonlyMap<string, string>;
+  /**
+   * Set while this request's trace records: model-backed signals report each inference call's
+   * batch here (size, time queued, time run) and the trace makes a span of it.
+   */
+  onInference?: (model: string, batch: { batchSize: number; queuedMs: number; runMs: number }) => void;
 }
 
 export function lastUserText(ir: RoutingRequest): string {

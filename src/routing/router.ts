@@ -162,8 +162,14 @@ export class Router {
     return this.signals;
   }
 
-  async decide(ir: RoutingRequest): Promise<RouteChoice> {
-    return this.plan(this.choose(await runSignals(this.signals, ir, this.observer)), ir);
+  /** `observer`: told of this request's signals too (its trace), besides the router's own observer. */
+  async decide(ir: RoutingRequest, observer?: SignalObserver): Promise<RouteChoice> {
+    const own = this.observer;
+    const both: SignalObserver | undefined =
+      observer && own
+        ? { signalEvaluated: (...a) => (own.signalEvaluated(...a), observer.signalEvaluated(...a)) }
+        : (observer ?? own);
+    return this.plan(this.choose(await runSignals(this.signals, ir, both)), ir);
   }
 
   /**

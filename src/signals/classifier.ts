@@ -5,6 +5,7 @@ import type { z } from 'zod';
 import type { domainSignalSchema, jailbreakSignalSchema } from '../config/schema/signals.js';
 import type { ClassifierHandle } from '../inference/index.js';
 import { signalPrefix } from './input.js';
+import { callOptions } from './call-options.js';
 import type { Signal } from './types.js';
 
 export type DomainSignalConfig = z.infer<typeof domainSignalSchema>;
@@ -22,7 +23,7 @@ export function domainSignal(cfg: DomainSignalConfig, model: ClassifierHandle): 
     async extract(ir, abort) {
       const text = signalPrefix(ir, cfg.input, model.tokenizer.inputReadLimit);
       if (text === '') return { matched: false, confidence: 0, detail: 'no text' };
-      const r = await model.classify(text, { signal: abort });
+      const r = await model.classify(text, callOptions(ir, model.name, abort));
       const p = cfg.labels.reduce((sum, l) => sum + (r.distribution[l] ?? 0), 0);
       return { matched: p >= cfg.threshold, confidence: p, detail: `top ${r.label} ${r.confidence.toFixed(2)}` };
     },
@@ -40,7 +41,7 @@ export function jailbreakSignal(cfg: JailbreakSignalConfig, model: ClassifierHan
     async extract(ir, abort) {
       const text = signalPrefix(ir, cfg.input, model.tokenizer.inputReadLimit);
       if (text === '') return { matched: false, confidence: 0, detail: 'no text' };
-      const r = await model.classify(text, { signal: abort });
+      const r = await model.classify(text, callOptions(ir, model.name, abort));
       const p = r.distribution[cfg.label] ?? 0;
       return { matched: p >= cfg.threshold, confidence: p, detail: `p(${cfg.label}) ${p.toFixed(2)}` };
     },

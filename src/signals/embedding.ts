@@ -4,6 +4,7 @@ import type { z } from 'zod';
 import type { embeddingSignalSchema } from '../config/schema/signals.js';
 import type { EmbedderHandle } from '../inference/index.js';
 import { signalPrefix } from './input.js';
+import { callOptions } from './call-options.js';
 import type { Signal } from './types.js';
 
 export type EmbeddingSignalConfig = z.infer<typeof embeddingSignalSchema>;
@@ -23,7 +24,7 @@ export async function embeddingSignal(cfg: EmbeddingSignalConfig, model: Embedde
     async extract(ir, abort) {
       const text = signalPrefix(ir, cfg.input, model.tokenizer.inputReadLimit);
       if (text === '') return { matched: false, confidence: 0, detail: 'no text' };
-      const v = await model.embed(text, { signal: abort });
+      const v = await model.embed(text, callOptions(ir, model.name, abort));
       const sims = candidates.map((c) => dot(v, c));
       const score = cfg.aggregate === 'max' ? Math.max(...sims) : sims.reduce((a, b) => a + b, 0) / sims.length;
       const best = sims.indexOf(Math.max(...sims));

@@ -23,6 +23,7 @@ import type { Attributes, Counter, Histogram } from '@opentelemetry/api';
 import { PrometheusExporter, PrometheusSerializer } from '@opentelemetry/exporter-prometheus';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import { INFERENCE_CALL_OUTCOMES, inferenceCallCounts } from '../inference/batcher.js';
+import { genAiMetrics, type GenAiObservation } from './genai-metrics.js';
 
 export type RequestOutcome = 'routed' | 'passthrough' | 'blocked' | 'error' | 'models_list' | 'cache_hit' | 'count_tokens' | 'stored_response';
 export type ReloadResult = 'success' | 'rejected';
@@ -51,6 +52,10 @@ export interface RouterMetrics {
   recordStreamsReaped(count: number): void;
   /** Tokens of one answer, from the upstream's usage report. */
   recordTokens(labels: { model: string; decision: string }, usage: { input: number; output: number; cached: number }): void;
+  /** The GenAI metrics of one answer (genai-metrics.ts): tokens, time to first token, time per output token, duration, cost. */
+  recordGenAi(o: GenAiObservation): void;
+  /** One span export to the OTLP collector: ok or failed (its spans are dropped). */
+  recordTraceExport(result: 'ok' | 'failed', spans: number): void;
   /** A client connection sent the GOAWAY notice because it reached listeners.grpc.max_connection_age_ms. */
   recordConnectionRotated(): void;
   /** Config reload attempts by result. */
@@ -81,6 +86,8 @@ export interface MetricsOptions {
   prefix?: string;
   /** process_resident_memory_bytes, process_start_time_seconds and the event-loop delay gauge. Default true. */
   processMetrics?: boolean;
+  /** telemetry.max_tenant_labels: distinct tenant label values on the GenAI metrics. Default 100. */
+  maxTenantLabels?: number;
 }
 
 export const PROMETHEUS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
@@ -172,6 +179,14 @@ export function createMetrics(opts: MetricsOptions = {}): RouterMetrics {
 
   const tokens: Counter = meter.createCounter(name('tokens_total'), {
     description: 'Tokens of routed answers as the upstream reported them: type input (prompt, cached included), output, cached (prompt tokens served from the prefix cache).',
+  });
+
+  const recordGenAi = genAiMetrics(meter, { prefix, maxTenants: opts.maxTenantLabels ?? 100, label: labelValue });
+  const traceExports: Counter = meter.createCounter(name('trace_exports_total'), {
+    description: 'Span exports to the OTLP collector by result (ok; failed: collector down, slow past export_timeout_ms or refusing; those spans are dropped).',
+  });
+  const traceSpans: Counter = meter.createCounter(name('trace_spans_exported_total'), {
+    description: 'Spans handed to the OTLP collector, by result of their export.',
   });
 
   const connectionsRotated: Counter = meter.createCounter(name('extproc_connections_rotated_total'), {
@@ -273,6 +288,11 @@ export function createMetrics(opts: MetricsOptions = {}): RouterMetrics {
       tokens.add(usage.input, { ...labels, type: 'input' });
       tokens.add(usage.output, { ...labels, type: 'output' });
       if (usage.cached > 0) tokens.add(usage.cached, { ...labels, type: 'cached' });
+    },
+    recordGenAi,
+    recordTraceExport(result, spans) {
+      traceExports.add(1, { result });
+      traceSpans.add(spans, { result });
     },
     recordConnectionRotated() {
       connectionsRotated.add(1);

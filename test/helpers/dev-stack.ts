@@ -8,6 +8,7 @@ import { startFakeUpstream, type FakeApi, type FakeUpstream } from '../../src/de
 import type { BodySendMode } from '../../src/extproc/wire.js';
 import { baseConfigDoc } from './config.js';
 import { RecordingLogger } from './fakes.js';
+import type { Logger } from '../../src/telemetry/logger.js';
 
 export interface E2EStack {
   url: string;
@@ -22,7 +23,13 @@ export interface E2EStack {
  * `configFile`: write the config there and let the router follow it (hot reload), as `semroute
  * dev --config FILE` does. `apis`: what each fake upstream serves natively (default chat, completions).
  */
-export async function startE2EStack(change?: (doc: any) => void, configFile?: string, apis?: { small?: FakeApi[]; large?: FakeApi[] }): Promise<E2EStack> {
+export async function startE2EStack(
+  change?: (doc: any) => void,
+  configFile?: string,
+  apis?: { small?: FakeApi[]; large?: FakeApi[] },
+  /** `logger`: the router logs here instead of to stack.logger (e.g. a real JSON logger). */
+  opts: { logger?: Logger } = {},
+): Promise<E2EStack> {
   const small = await startFakeUpstream({ name: 'small', host: '127.0.0.1', port: 0, models: ['org/small-8b'], ...(apis?.small ? { apis: apis.small } : {}) });
   const large = await startFakeUpstream({ name: 'large', host: '127.0.0.1', port: 0, models: ['org/large-235b'], ...(apis?.large ? { apis: apis.large } : {}) });
   const doc = baseConfigDoc() as any;
@@ -46,7 +53,7 @@ export async function startE2EStack(change?: (doc: any) => void, configFile?: st
       fakeUpstreams: false,
       grpcListen: '127.0.0.1:0',
       adminListen: '127.0.0.1:0',
-      logger,
+      logger: opts.logger ?? logger,
     });
   } catch (e) {
     // A stack that fails to start must not leave its upstreams listening (jest would never exit).

@@ -1,6 +1,7 @@
 // Small hand-written fakes for the telemetry seams: they record what they were given.
 import type { Logger } from '../../src/telemetry/logger.js';
 import type { RouterMetrics } from '../../src/telemetry/metrics.js';
+import type { GenAiObservation } from '../../src/telemetry/genai-metrics.js';
 
 export class RecordingMetrics implements RouterMetrics {
   requests: Array<{ decision: string; model: string; outcome: string }> = [];
@@ -33,6 +34,14 @@ export class RecordingMetrics implements RouterMetrics {
   tokens: Array<{ model: string; decision: string; input: number; output: number; cached: number }> = [];
   recordTokens(labels: { model: string; decision: string }, usage: { input: number; output: number; cached: number }): void {
     this.tokens.push({ ...labels, ...usage });
+  }
+  genAi: GenAiObservation[] = [];
+  recordGenAi(o: GenAiObservation): void {
+    this.genAi.push(o);
+  }
+  traceExports: Array<{ result: string; spans: number }> = [];
+  recordTraceExport(result: 'ok' | 'failed', spans: number): void {
+    this.traceExports.push({ result, spans });
   }
   rotations = 0;
   recordConnectionRotated(): void {

@@ -40,7 +40,7 @@ export const modelSchema = z.strictObject({
       output: z.number().nonnegative().describe('Price of 1M completion tokens.'),
     })
     .optional()
-    .describe('Used by the "cheapest" selection strategy.'),
+    .describe('Used by the "cheapest" selection strategy and for the cost of each answer (semroute_request_cost).'),
   max_context_tokens: z.number().int().positive().optional().describe('Largest context the model accepts.'),
   tags: z.array(z.string().min(1)).default([]).describe('Free-form tags used by selection constraints.'),
 });

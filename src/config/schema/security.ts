@@ -71,6 +71,12 @@ export const telemetrySchema = z
           .enum(['debug', 'info', 'warn', 'error'])
           .default('info')
           .describe('Lowest level written (JSON lines on stdout). SEMROUTE_LOG_LEVEL overrides it; applies at start.'),
+        requests: z
+          .enum(['info', 'debug', 'off'])
+          .default('info')
+          .describe(
+            'Level of the one line written per request (request id, trace id, decision, model, cache, latency, status; never prompt, answer, credentials or identities); off: none.',
+          ),
       })
       .prefault({})
       .describe('Structured logs.'),
@@ -80,11 +86,60 @@ export const telemetrySchema = z
       .describe(
         "Count every answer's tokens (semroute_tokens_total by model, decision and type) from the usage the upstream reports: Envoy then streams routed answers through ext_proc (STREAMED, no buffering). Streaming chat requests are sent with stream_options.include_usage and the usage chunk is removed again when the client did not ask for it.",
       ),
+    max_tenant_labels: z
+      .number()
+      .int()
+      .min(0)
+      .max(10_000)
+      .default(100)
+      .describe(
+        "Distinct tenant label values on the GenAI metrics (tokens, time to first token, cost); later tenants are counted as tenant=\"other\". Only a trusted tenant header (security.identity.trusted) names tenants; otherwise the label is none. 0: no tenant label.",
+      ),
     tracing: z
       .strictObject({
-        otlp_endpoint: z.string().default('').describe('OTLP/HTTP endpoint; empty: tracing off.'),
-        sample_ratio: z.number().min(0).max(1).default(0.05).describe('Share of requests traced.'),
+        otlp_endpoint: z
+          .string()
+          .default('')
+          .describe(
+            'OTLP collector: for http/protobuf and http/json a URL (a bare host URL gets /v1/traces appended, e.g. http://otel-collector:4318), for grpc the collector address (http://otel-collector:4317). Empty: tracing off, at no cost per request.',
+          ),
+        protocol: z.enum(['http/protobuf', 'http/json', 'grpc']).default('http/protobuf').describe('OTLP transport (as OTEL_EXPORTER_OTLP_PROTOCOL).'),
+        headers: z
+          .record(z.string().min(1), z.string())
+          .default({})
+          .describe('Headers (HTTP) or metadata (gRPC) sent with every export, e.g. a collector token from ${ENV}.'),
+        sample_ratio: z.number().min(0).max(1).default(0.05).describe('Share of requests without a sampled parent that are traced (TraceIdRatioBased).'),
+        parent_based: z
+          .boolean()
+          .default(true)
+          .describe("Follow the sampled flag of the request's W3C traceparent (set by Envoy or the client): a sampled parent is always traced, an unsampled one never; sample_ratio applies to requests without one."),
         service_name: z.string().default('semroute').describe('service.name of the spans.'),
+        capture_content: z
+          .boolean()
+          .default(false)
+          .describe(
+            'Record the request messages (gen_ai.input.messages) and the answer (gen_ai.output.messages; chat-shaped answers: chat, completions, translated) on the upstream span, at most 16 KiB each. Off: no prompt or completion text in any span.',
+          ),
+        max_queue_size: z
+          .number()
+          .int()
+          .min(16)
+          .max(1_000_000)
+          .default(2048)
+          .describe('Ended spans held for export; while the collector is slow or down, spans beyond it are dropped (never requests).'),
+        export_timeout_ms: z.number().int().min(100).max(120_000).default(10_000).describe('Time one export may take before it is abandoned (its spans are dropped).'),
+      })
+      .superRefine((t, ctx) => {
+        if (t.otlp_endpoint === '') return;
+        let url: URL | undefined;
+        try {
+          url = new URL(t.otlp_endpoint);
+        } catch {
+          url = undefined;
+        }
+        if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+          ctx.addIssue({ code: 'custom', path: ['otlp_endpoint'], message: 'must be an http:// or https:// URL (e.g. http://otel-collector:4318)' });
+        }
       })
       .prefault({})
       .describe('OpenTelemetry traces.'),

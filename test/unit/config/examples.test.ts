@@ -55,10 +55,10 @@ describe('semroute validate on broken configs', () => {
     expect(JSON.parse(r.stdout)).toEqual({ file: 'examples/config/minimal.yaml', valid: true, errors: [], summary: { models: 2, decisions: 2, signals: 1 } });
   });
 
-  it('refuses features this build does not carry out yet, with the path', async () => {
-    const r = await validate(path.join(BROKEN_DIR, '..', 'not-implemented.yaml'));
-    expect(r.code).toBe(1);
-    expect(r.stderr).toContain('telemetry.tracing.otlp_endpoint: tracing is not implemented in this build');
+  it('accepts tracing (telemetry.tracing.otlp_endpoint is no longer refused)', async () => {
+    const r = await validate(path.join(BROKEN_DIR, '..', 'tracing.yaml'));
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
   });
 });
 

@@ -59,6 +59,26 @@ describe('MicroBatcher', () => {
     await b.close();
   });
 
+  test("each call is told its batch: the batch's size, its own time queued and the batch's run (a request's trace)", async () => {
+    let clock = 1000;
+    const { calls, runner } = gatedRunner();
+    const b = new MicroBatcher(runner, opts({ maxBatchSize: 2, now: () => clock }));
+    const seen: Array<{ id: string; batchSize: number; queuedMs: number; runMs: number }> = [];
+    const first = b.submit('a', undefined, (x) => seen.push({ id: 'a', ...x }));
+    clock = 1004;
+    const second = b.submit('b', undefined, (x) => seen.push({ id: 'b', ...x }));
+    await until(() => calls.length === 1);
+    clock = 1010;
+    calls[0]!.release();
+    expect(await Promise.all([first, second])).toEqual(['out:a', 'out:b']);
+    // The batch started at 1004 (full with 'b') and ran 6 ms.
+    expect(seen.sort((x, y) => x.id.localeCompare(y.id))).toEqual([
+      { id: 'a', batchSize: 2, queuedMs: 4, runMs: 6 },
+      { id: 'b', batchSize: 2, queuedMs: 0, runMs: 6 },
+    ]);
+    await b.close();
+  });
+
   test('calls made in the same turn share a batch, and an idle batcher does not wait out maxWaitUs', async () => {
     const { batches, runner } = instantRunner();
     const b = new MicroBatcher(runner, opts({ maxBatchSize: 8, maxWaitUs: 60_000_000 }));
