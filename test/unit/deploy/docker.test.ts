@@ -42,7 +42,7 @@ describe.each(FILES)('%s', (file) => {
   const final = stages(file).at(-1)!;
 
   it('lints clean', () => {
-    expect(validate(text).map((d) => `${d.range.start.line + 1}: ${d.message}`)).toEqual([]);
+    expect(validate(text).map((d) => `${d.range.start.line + 1}: ${typeof d.message === 'string' ? d.message : d.message.value}`)).toEqual([]);
   });
 
   it('runs as a non-root uid given by number, with a HEALTHCHECK and an exec-form entrypoint', () => {

@@ -114,7 +114,7 @@ if (!haveKubectl()) {
     });
 
     it.each(['kube-system', 'kube-public', 'semroute-system'])('never calls the webhook for pods in %s', (ns) => {
-      for (const labels of [{}, { 'semroute.io/inject': 'enabled' }]) {
+      for (const labels of [{}, { 'semroute.io/inject': 'enabled' }] as Array<Record<string, string>>) {
         expect(hooks.filter((h) => matches(h.namespaceSelector, nsLabels(ns, labels)) && matches(h.objectSelector, { 'semroute.io/inject': 'enabled' }))).toEqual([]);
       }
     });
