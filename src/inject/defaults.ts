@@ -14,7 +14,7 @@ export function defaultSettings(version: string, mode: SidecarSettings['mode']):
     // not set: the image's node picks its heap from the container limit).
     resources: { cpuRequest: '500m', memoryRequest: '512Mi', memoryLimit: '1Gi' },
     logLevel: 'info',
-    listen: 'unix:/run/semroute/semroute.sock',
+    listen: 'unix:/run/semroute/extproc.sock',
     adminPort: 9190,
     mode,
     envoyContainer: 'envoy',

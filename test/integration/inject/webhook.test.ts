@@ -82,7 +82,7 @@ describe('pod of a Deployment template (native sidecar)', () => {
 
   it('shares the socket emptyDir with Envoy and mounts the ConfigMap', () => {
     const sc = sidecarOf(patched);
-    expect(sc.args.slice(sc.args.indexOf('--grpc-listen'), sc.args.indexOf('--grpc-listen') + 2)).toEqual(['--grpc-listen', 'unix:/run/semroute/semroute.sock']);
+    expect(sc.args.slice(sc.args.indexOf('--grpc-listen'), sc.args.indexOf('--grpc-listen') + 2)).toEqual(['--grpc-listen', 'unix:/run/semroute/extproc.sock']);
     const vol = (n: string) => patched.spec.volumes.find((v: any) => v.name === n);
     expect(vol('semroute-socket').emptyDir).toEqual({ medium: 'Memory', sizeLimit: '1Mi' });
     expect(vol('semroute-config').configMap).toEqual({ name: 'semroute-config' });

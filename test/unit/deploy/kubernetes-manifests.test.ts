@@ -209,3 +209,23 @@ if (!haveKubectl()) {
     });
   });
 }
+
+describe('README "Install on Kubernetes"', () => {
+  const readme = readFileSync('README.md', 'utf8');
+  const section = readme.slice(readme.indexOf('## Install on Kubernetes'), readme.indexOf('\n## ', readme.indexOf('## Install on Kubernetes') + 3));
+  const blocks = [...section.matchAll(/```\n([\s\S]*?)```/g)].map((m) => m[1]!.split('\n').filter((l) => l.trim() !== '' && !l.trim().startsWith('#')));
+
+  it('gives the sidecar base and the injector (with and without cert-manager) in five commands or fewer each', () => {
+    expect(blocks).toHaveLength(3);
+    for (const b of blocks) expect(b.length).toBeLessThanOrEqual(5);
+    expect(blocks[0]![0]).toBe('kubectl apply -k deploy/kubernetes/base');
+    expect(blocks[1]![0]).toBe('kubectl apply -k deploy/kubernetes/injector/cert-manager');
+    expect(blocks[2]![0]).toBe('kubectl apply -k deploy/kubernetes/injector/base');
+  });
+
+  it('names kustomizations that exist, a namespace label the webhooks select, and the printed cert commands', () => {
+    for (const m of section.matchAll(/kubectl apply -k (\S+)/g)) expect(KUSTOMIZATIONS.map((k) => `deploy/kubernetes/${k}`)).toContain(m[1]);
+    expect(section).toContain('semroute.io/inject=enabled');
+    expect(section).toContain('semroute inject certs');
+  });
+});
