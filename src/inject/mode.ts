@@ -33,7 +33,7 @@ export async function chooseMode(flag: ModeFlag, opts: { kubeVersion?: string; r
   if (version === undefined) {
     source = 'the API server';
     try {
-      version = await (opts.readVersion ?? readInClusterVersion)();
+      version = await (opts.readVersion ?? (() => readInClusterVersion()))();
     } catch (e) {
       return { mode: 'regular', why: `auto: cluster version unknown (${errorMessage(e)}), a regular container works everywhere` };
     }
@@ -46,20 +46,43 @@ export async function chooseMode(flag: ModeFlag, opts: { kubeVersion?: string; r
 
 const SA = '/var/run/secrets/kubernetes.io/serviceaccount';
 
-/** gitVersion from https://$KUBERNETES_SERVICE_HOST/version, trusting the service account's CA. 5 s bound. */
-export function readInClusterVersion(): Promise<string> {
-  const host = process.env.KUBERNETES_SERVICE_HOST;
+export interface ApiServer {
+  host?: string;
+  port?: number;
+  /** PEM file of the API server's CA. */
+  caFile: string;
+  tokenFile: string;
+}
+
+/** The in-cluster API server, as the service account mount and KUBERNETES_SERVICE_* describe it. */
+function inCluster(): ApiServer {
+  return {
+    ...(process.env.KUBERNETES_SERVICE_HOST ? { host: process.env.KUBERNETES_SERVICE_HOST } : {}),
+    port: Number(process.env.KUBERNETES_SERVICE_PORT ?? 443),
+    caFile: `${SA}/ca.crt`,
+    tokenFile: `${SA}/token`,
+  };
+}
+
+/** gitVersion from GET /version, trusting the service account's CA. 5 s bound. */
+export function readInClusterVersion(api: ApiServer = inCluster()): Promise<string> {
+  const host = api.host;
   if (!host) return Promise.reject(new Error('not in a cluster (no KUBERNETES_SERVICE_HOST)'));
-  const ca = readFileSync(`${SA}/ca.crt`);
+  let ca: Buffer;
+  try {
+    ca = readFileSync(api.caFile);
+  } catch (e) {
+    return Promise.reject(e instanceof Error ? e : new Error(String(e)));
+  }
   let token = '';
   try {
-    token = readFileSync(`${SA}/token`, 'utf8').trim();
+    token = readFileSync(api.tokenFile, 'utf8').trim();
   } catch {
     // /version is readable without credentials (system:public-info-viewer)
   }
   return new Promise((resolve, reject) => {
     const req = request(
-      { host, port: Number(process.env.KUBERNETES_SERVICE_PORT ?? 443), path: '/version', ca, timeout: 5000, headers: token ? { authorization: `Bearer ${token}` } : {} },
+      { host, port: api.port ?? 443, path: '/version', ca, timeout: 5000, headers: token ? { authorization: `Bearer ${token}` } : {} },
       (res) => {
         let body = '';
         res.setEncoding('utf8');
