@@ -61,6 +61,17 @@ describe.each(FILES)('%s', (file) => {
     expect(text).toMatch(/no Envoy, no Redis, no dashboard|same layout/);
   });
 
+  it('copies nothing from the build context that .dockerignore leaves out', () => {
+    const ignored = readFileSync('.dockerignore', 'utf8').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+    const sources = stages(file).flatMap((st) => of(st, 'COPY').map(args).filter((a) => !a.some((x) => x.startsWith('--from='))).flatMap((a) => a.slice(0, -1)));
+    expect(sources.length).toBeGreaterThan(5);
+    for (const src of sources) {
+      const top = src.replace(/^\.\//, '').split('/')[0]!;
+      expect({ src, ignoredBy: ignored.filter((p) => p === top || p === src) }).toEqual({ src, ignoredBy: [] });
+      expect(existsSync(src)).toBe(true);
+    }
+  });
+
   it('takes the commit and build date as build args into the environment semroute reads', () => {
     const env = of(final, 'ENV').map((i) => i.getRawArgumentsContent()).join(' ');
     expect(env).toMatch(/SEMROUTE_GIT_COMMIT=\$\{GIT_COMMIT\}/);
