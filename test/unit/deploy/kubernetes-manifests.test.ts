@@ -60,6 +60,12 @@ if (!haveKubectl()) {
     });
   });
 
+  it('covers every kustomization under deploy/kubernetes/', () => {
+    const found = execFileSync('find', ['deploy/kubernetes', '-name', 'kustomization.yaml'], { encoding: 'utf8' })
+      .trim().split('\n').map((f) => f.slice('deploy/kubernetes/'.length, -'/kustomization.yaml'.length)).sort();
+    expect(found).toEqual([...KUSTOMIZATIONS].sort());
+  });
+
   it('the validation can fail (a wrong type, an unknown field, a missing required field)', () => {
     const docs = rendered.get('injector/cert-manager')!;
     const hook = structuredClone(one(docs, 'MutatingWebhookConfiguration'));
