@@ -50,13 +50,15 @@ export interface CertWatcher {
 
 export function watchCerts(opts: CertWatcherOptions, current: CertPair): CertWatcher {
   let digest = pairDigest(current);
+  const warn = opts.logger.rateLimited('inject-cert-reload', 10_000);
   const check = () => {
     let pair: CertPair;
     try {
       pair = readPair(opts.certFile, opts.keyFile);
     } catch (e) {
       // Mid-rotation the two files can briefly disagree; the next event (or poll) retries.
-      opts.logger.warn('serving certificate not reloaded; the current one keeps serving', { error: errorMessage(e) });
+      // Rate-limited: one rotation can fire several events while the pair disagrees.
+      warn.warn('serving certificate not reloaded; the current one keeps serving', { error: errorMessage(e) });
       opts.onError(e);
       return;
     }
