@@ -93,3 +93,16 @@ describe('semroute version --json', () => {
     expect(Number.isNaN(Date.parse(v.buildDate))).toBe(false);
   });
 });
+
+describe('semroute config migrate', () => {
+  it('v1 -> v1: the same document, checked by the loader; an unknown version exits 1', () => {
+    const r = runCli(['config', 'migrate', 'deploy/local/semroute.yaml']);
+    expect(r.code).toBe(0);
+    expect(parse(r.stdout)).toEqual(parse(readFileSync('deploy/local/semroute.yaml', 'utf8')));
+    const v9 = path.join(dir, 'v9.yaml');
+    writeFileSync(v9, 'version: v9\nmodels: []\n');
+    const bad = runCli(['config', 'migrate', v9]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/unknown config version "v9" \(known: v1\)/);
+  });
+});
