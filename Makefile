@@ -3,7 +3,7 @@ SHELL := /bin/bash
 NODE_MODULES_STAMP := node_modules/.package-lock.json
 DEV_CONFIG ?= deploy/local/semroute.yaml
 
-.PHONY: install build run test test-unit lint typecheck clean bench bench-quick bench-soak bench-cache bench-cache-guard models docs fuzz bench-chaos bench-protocols bench-models bench-tls
+.PHONY: install build run test test-unit lint typecheck clean bench bench-quick bench-soak bench-cache bench-cache-guard models docs fuzz bench-chaos bench-protocols bench-models bench-tls image image-cuda
 
 # Dependencies (npm ci when package-lock.json changed) and redis-server (apt, when missing).
 install: $(NODE_MODULES_STAMP)
@@ -103,3 +103,13 @@ models: build
 docs: build
 	node dist/src/cli/main.js schema --format markdown > docs/config.md
 	node dist/src/cli/main.js schema --format json > docs/semroute.schema.json
+
+# Container images (needs a Docker engine): tagged with package.json's version, the commit and the
+# build date go in as build args (semroute version --json, semroute_build_info). IMAGE=registry/name.
+IMAGE ?= semroute
+VERSION := $(shell node -p 'require("./package.json").version')
+IMAGE_ARGS = --build-arg GIT_COMMIT=$$(git rev-parse --short=12 HEAD) --build-arg BUILD_DATE=$$(date -u +%Y-%m-%dT%H:%M:%SZ)
+image:
+	docker build -f deploy/docker/Dockerfile $(IMAGE_ARGS) -t $(IMAGE):$(VERSION) .
+image-cuda:
+	docker build -f deploy/docker/Dockerfile.cuda $(IMAGE_ARGS) -t $(IMAGE):$(VERSION)-cuda .

@@ -2,7 +2,7 @@
 // whatever extra routes the router registers (explain, config view).
 //
 //   GET /healthz  200 {"status":"ok"} while the process can answer at all; never looks at dependencies.
-//   GET /readyz   200 {"status":"ready",…} when every readiness check is ok, else 503 {"status":"not_ready",…}.
+//   GET /readyz   200 {"status":"ready","version":{…},…} when every readiness check is ok, else 503 {"status":"not_ready",…}.
 //   GET /metrics  Prometheus text 0.0.4.
 //
 // Errors are OpenAI-shaped JSON like everything else semroute returns. Bounded: request bodies
@@ -12,6 +12,7 @@
 // (healthz, readyz and metrics are public so probes and Prometheus need no token). src/admin/auth.ts
 // implements it with bearer tokens and roles.
 
+import { buildInfo } from '../telemetry/build-info.js';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { errorMessage } from '../telemetry/errors.js';
@@ -186,7 +187,7 @@ export async function startAdminServer(opts: AdminServerOptions): Promise<AdminS
         return Promise.resolve({
           status: ready ? 200 : 503,
           headers: { 'content-type': JSON_TYPE },
-          body: JSON.stringify({ status: ready ? 'ready' : 'not_ready', checks }),
+          body: JSON.stringify({ status: ready ? 'ready' : 'not_ready', version: buildInfo(), checks }),
         });
       },
     },

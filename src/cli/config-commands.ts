@@ -1,8 +1,12 @@
-// `semroute validate FILE [--json]` and `semroute schema [--format json|markdown]`.
+// `semroute validate FILE [--json]`, `semroute schema [--format json|markdown]` and
+// `semroute config migrate FILE [--to VERSION]`.
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { parse, stringify } from 'yaml';
+import { CURRENT_VERSION, MigrationError, migrate, type ConfigDocument } from '../config/migrate.js';
 import { ConfigError, formatIssue, type ConfigIssue } from '../config/issues.js';
 import { configJsonSchema } from '../config/json-schema.js';
-import { loadConfigFile } from '../config/load.js';
+import { loadConfigFile, parseConfig } from '../config/load.js';
 import { configReferenceMarkdown } from '../config/reference-doc.js';
 import type { Config } from '../config/schema.js';
 import { SIGNAL_KINDS } from '../config/schema/signals.js';
@@ -55,5 +59,29 @@ export function runSchema(args: string[], out: Out): number {
   if (values.format === 'json') out.write(`${JSON.stringify(schema, null, 2)}\n`);
   else if (values.format === 'markdown') out.write(configReferenceMarkdown(schema));
   else throw new UsageError(`unknown --format "${values.format}" (json or markdown)`);
+  return 0;
+}
+
+/**
+ * `semroute config migrate FILE [--to VERSION]`: the file rewritten for VERSION (default the
+ * current one) on stdout, after checking that the result loads. Comments are not kept.
+ */
+export function runConfig(args: string[], out: Out, err: Out = process.stderr): number {
+  const [sub, ...rest] = args;
+  if (sub !== 'migrate') throw new UsageError(`unknown config command "${sub ?? ''}" (migrate)`);
+  const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { to: { type: 'string', default: CURRENT_VERSION } } });
+  const file = positionals[0];
+  if (!file || positionals.length > 1) throw new UsageError('config migrate needs exactly one FILE');
+  let result;
+  try {
+    result = migrate(parse(readFileSync(file, 'utf8')) as ConfigDocument, values.to);
+  } catch (e) {
+    if (!(e instanceof MigrationError)) throw e;
+    err.write(`${file}: ${e.message}\n`);
+    return 1;
+  }
+  if (result.doc.version === CURRENT_VERSION) parseConfig(result.doc, file); // throws ConfigError: printed by main
+  for (const s of result.steps) err.write(`${file}: ${s.from} -> ${s.to}: ${s.summary}\n`);
+  out.write(stringify(result.doc));
   return 0;
 }

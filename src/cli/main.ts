@@ -1,17 +1,16 @@
 #!/usr/bin/env node
-// The semroute command line: serve | dev | validate | schema | explain | eval | version.
+// The semroute command line: serve | dev | inject | validate | schema | config | explain | eval | version.
 import { parseArgs } from 'node:util';
 import { listenHostPort } from '../config/addresses.js';
 import { ConfigError, loadConfigFile } from '../config/load.js';
 import { contentHash } from '../config/reload.js';
-import { runSchema, runValidate } from './config-commands.js';
+import { runConfig, runSchema, runValidate } from './config-commands.js';
+import { buildInfo, versionLine } from '../telemetry/build-info.js';
 import { createLogger } from '../telemetry/logger.js';
 import { errorMessage } from '../telemetry/errors.js';
 import { startRouter } from './router.js';
 import { USAGE, UsageError } from './usage.js';
 import { runsRouter, superviseWorkers } from './workers.js';
-
-const VERSION = '0.1.0';
 
 /** SIGTERM/SIGINT: graceful stop (a second signal exits at once). */
 function onShutdown(close: () => Promise<void>): void {
@@ -146,10 +145,21 @@ async function main(argv: string[]): Promise<number> {
       const { runEval } = await import('./eval.js');
       return runEval(rest, { stdout: (s) => process.stdout.write(s), stderr: (s) => process.stderr.write(s) });
     }
+    case 'inject': {
+      const { runInject } = await import('./inject.js');
+      const r = await runInject(rest, { stdout: (s) => process.stdout.write(s), stderr: (s) => process.stderr.write(s) });
+      if (typeof r === 'number') return r;
+      onShutdown(() => r.close());
+      return -1;
+    }
+    case 'config':
+      return runConfig(rest, process.stdout);
     case 'version':
-    case '--version':
-      process.stdout.write(`semroute ${VERSION}\n`);
+    case '--version': {
+      const { values } = parseArgs({ args: rest, options: { json: { type: 'boolean', default: false } } });
+      process.stdout.write(values.json ? `${JSON.stringify(buildInfo())}\n` : `semroute ${versionLine()}\n`);
       return 0;
+    }
     case undefined:
     case 'help':
     case '--help':

@@ -1,5 +1,6 @@
 // Starts one semroute instance: config snapshot, ext_proc gRPC server, admin listener.
 // Used by `semroute serve`, `semroute dev`, the e2e tests and the benchmarks.
+import { versionLine } from '../telemetry/build-info.js';
 import { InflightTracker } from '../routing/load.js';
 import { createStateContext, type StateContext } from '../pipeline/state-context.js';
 import { listenHostPort } from '../config/addresses.js';
@@ -194,7 +195,7 @@ export async function startRouter(opts: RouterOptions): Promise<RunningRouter> {
   grpcTls?.start();
   adminTls?.start();
   if (opts.configFile?.watch) reloader?.watch();
-  logger.info('semroute ready', { grpc: bound, admin: admin?.url ?? 'off', models: opts.config.models.length });
+  logger.info('semroute ready', { version: versionLine(), grpc: bound, admin: admin?.url ?? 'off', models: opts.config.models.length });
 
   let closing: Promise<void> | undefined;
   return {

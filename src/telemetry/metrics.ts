@@ -24,6 +24,7 @@ import { PrometheusExporter, PrometheusSerializer } from '@opentelemetry/exporte
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import { INFERENCE_CALL_OUTCOMES, inferenceCallCounts } from '../inference/batcher.js';
 import { genAiMetrics, type GenAiObservation } from './genai-metrics.js';
+import { observeBuildInfo } from './build-info.js';
 
 export type RequestOutcome = 'routed' | 'passthrough' | 'blocked' | 'error' | 'models_list' | 'cache_hit' | 'count_tokens' | 'stored_response';
 export type ReloadResult = 'success' | 'rejected';
@@ -161,6 +162,7 @@ export function createMetrics(opts: MetricsOptions = {}): RouterMetrics {
   // Both results are known up front: expose them at 0 so rate() and alerts work from the first scrape.
   for (const result of ['success', 'rejected'] satisfies ReloadResult[]) reloads.add(0, { result });
   // Like Prometheus' own prometheus_config_last_reload_successful: alert on 0.
+  observeBuildInfo(meter, prefix);
   let lastReloadOk = 1;
   meter
     .createObservableGauge(name('config_last_reload_successful'), {

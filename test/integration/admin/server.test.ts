@@ -5,6 +5,7 @@ import { startAdminServer, type AdminRequest, type AdminServer } from '../../../
 import { createLogger } from '../../../src/telemetry/logger.js';
 import { createMetrics, type RouterMetrics } from '../../../src/telemetry/metrics.js';
 import { parseExposition, value } from '../../unit/telemetry/prom.js';
+import { buildInfo } from '../../../src/telemetry/build-info.js';
 
 interface Reply {
   status: number;
@@ -126,6 +127,7 @@ describe('admin server over HTTP', () => {
     expect(before.status).toBe(503);
     expect(JSON.parse(before.body)).toEqual({
       status: 'not_ready',
+      version: buildInfo(),
       checks: [
         { name: 'config', ok: true, detail: '3 models' },
         { name: 'redis', ok: false, detail: 'connection refused' },
@@ -137,6 +139,7 @@ describe('admin server over HTTP', () => {
     expect(after.status).toBe(200);
     expect(JSON.parse(after.body)).toEqual({
       status: 'ready',
+      version: buildInfo(),
       checks: [
         { name: 'config', ok: true, detail: '3 models' },
         { name: 'redis', ok: true },
@@ -246,7 +249,7 @@ describe('admin server lifecycle', () => {
     try {
       const r = await call(server.url, 'GET', '/readyz', { agent });
       expect(r.status).toBe(200); // no checks: ready
-      expect(JSON.parse(r.body)).toEqual({ status: 'ready', checks: [] });
+      expect(JSON.parse(r.body)).toEqual({ status: 'ready', version: buildInfo(), checks: [] });
       await server.close();
       await server.close(); // idempotent
     } finally {

@@ -1,6 +1,6 @@
 // Strict validation of rendered Kubernetes objects against their published schemas, offline:
-// - core types (Deployment, Service, ConfigMap, ...): kubernetes-models 4.3.1 (Kubernetes v1.27.1
-//   OpenAPI), Gateway API: @kubernetes-models/gateway-api 0.5.1 (Gateway API v1.0.0 CRDs), Istio:
+// - core types (Deployment, Service, ConfigMap, Pod, RBAC, ...): kubernetes-models 4.3.1 (Kubernetes
+//   v1.27.1 OpenAPI) plus the newer fields listed in NEWER_FIELDS, Gateway API: @kubernetes-models/gateway-api 0.5.1 (Gateway API v1.0.0 CRDs), Istio:
 //   @kubernetes-models/istio 2.3.0 (Istio v1.18.0 CRDs). These are the last releases that ship the
 //   JSON schemas themselves (later ones ship only compiled validators) and that run on Node 20.
 //   Each module holds its schema as a JSON literal (`const schema = {...}`) registered under an
@@ -28,6 +28,25 @@ const CORE: Record<string, string> = {
   'v1/ServiceAccount': 'IoK8sApiCoreV1ServiceAccount',
   'apps/v1/Deployment': 'IoK8sApiAppsV1Deployment',
   'policy/v1/PodDisruptionBudget': 'IoK8sApiPolicyV1PodDisruptionBudget',
+  'v1/Pod': 'IoK8sApiCoreV1Pod',
+  'apps/v1/StatefulSet': 'IoK8sApiAppsV1StatefulSet',
+  'admissionregistration.k8s.io/v1/MutatingWebhookConfiguration': 'IoK8sApiAdmissionregistrationV1MutatingWebhookConfiguration',
+  'rbac.authorization.k8s.io/v1/ClusterRole': 'IoK8sApiRbacV1ClusterRole',
+  'rbac.authorization.k8s.io/v1/ClusterRoleBinding': 'IoK8sApiRbacV1ClusterRoleBinding',
+  'rbac.authorization.k8s.io/v1/Role': 'IoK8sApiRbacV1Role',
+  'rbac.authorization.k8s.io/v1/RoleBinding': 'IoK8sApiRbacV1RoleBinding',
+};
+
+/**
+ * Fields newer than the Kubernetes v1.27.1 schemas, added to them here (each with the release
+ * that added it). Only these: anything else unknown still fails.
+ */
+const NEWER_FIELDS: Record<string, (schema: any) => void> = {
+  // Native sidecars (alpha 1.28, beta 1.29): an init container with restartPolicy Always. The only
+  // value the API server accepts, and only on initContainers (checked by the inject tests).
+  'io.k8s.api.core.v1.Container': (schema) => {
+    schema.properties.restartPolicy = { type: 'string', enum: ['Always'] };
+  },
 };
 const THIRD_PARTY: Record<string, string> = {
   'gateway.networking.k8s.io/v1/GatewayClass': '@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/GatewayClass.mjs',
@@ -128,6 +147,7 @@ export function loadValidator(vendoredDir = 'deploy/schemas'): Validator {
     const m = readModule(file);
     if (!loaded.has(m.id)) {
       loaded.add(m.id);
+      NEWER_FIELDS[m.id]?.(m.schema);
       ajv.addSchema(closeObjects(m.schema), m.id);
       m.deps.forEach(addModule);
     }
