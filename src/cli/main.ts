@@ -64,12 +64,15 @@ async function main(argv: string[]): Promise<number> {
         options: {
           config: { type: 'string', short: 'c' },
           'grpc-listen': { type: 'string' },
+          'grpc-socket-mode': { type: 'string' },
           'admin-listen': { type: 'string' },
           'shutdown-grace-ms': { type: 'string' },
           workers: { type: 'string' },
         },
       });
       if (!values.config) throw new UsageError('serve needs --config FILE');
+      const socketMode = values['grpc-socket-mode'];
+      if (socketMode !== undefined && !/^0?[0-7]{3}$/.test(socketMode)) throw new UsageError('--grpc-socket-mode needs an octal file mode such as 0660');
       const workers = Number(values.workers ?? '1');
       if (!Number.isInteger(workers) || workers < 1) throw new UsageError('--workers needs a whole number ≥ 1');
       if (!runsRouter(workers)) {
@@ -80,6 +83,7 @@ async function main(argv: string[]): Promise<number> {
       const router = await startRouter({
         ...configFromFile(values.config),
         ...(values['grpc-listen'] ? { grpcListen: values['grpc-listen'] } : {}),
+        ...(socketMode !== undefined ? { grpcSocketMode: socketMode } : {}),
         ...(values['admin-listen'] ? { adminListen: values['admin-listen'] } : {}),
         ...(values['shutdown-grace-ms'] ? { shutdownGraceMs: Number(values['shutdown-grace-ms']) } : {}),
       });

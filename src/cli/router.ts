@@ -27,6 +27,8 @@ export interface RouterOptions {
   configFile?: { path: string; hash: string; watch?: boolean };
   /** Overrides config.listeners.grpc.address. */
   grpcListen?: string;
+  /** Overrides listeners.grpc.unix_socket.mode (`serve --grpc-socket-mode`: the injector's sidecar). */
+  grpcSocketMode?: string;
   /** Overrides config.listeners.admin.address; "off" disables the admin listener. */
   adminListen?: string;
   logger?: Logger;
@@ -147,7 +149,7 @@ export async function startRouter(opts: RouterOptions): Promise<RunningRouter> {
     maxConnectionAgeMs: opts.config.listeners.grpc.max_connection_age_ms,
     maxConnectionStreams: opts.config.listeners.grpc.max_connection_streams,
     streamIdleTimeoutMs: opts.config.listeners.grpc.stream_idle_timeout_ms,
-    unixSocket: opts.config.listeners.grpc.unix_socket,
+    unixSocket: { ...opts.config.listeners.grpc.unix_socket, ...(opts.grpcSocketMode !== undefined ? { mode: opts.grpcSocketMode } : {}) },
     ...(grpcTls && grpcTlsConfig ? { tls: { watcher: grpcTls, minVersion: grpcTlsConfig.min_version } } : {}),
   });
   let bound: string;

@@ -4,7 +4,7 @@ export class UsageError extends Error {}
 export const USAGE = `semroute: a semantic router for vLLM fleets (Envoy ext_proc)
 
 Usage:
-  semroute serve --config FILE [--grpc-listen HOST:PORT|unix:PATH] [--admin-listen HOST:PORT] [--workers N]
+  semroute serve --config FILE [--grpc-listen HOST:PORT|unix:PATH] [--grpc-socket-mode MODE] [--admin-listen HOST:PORT] [--workers N]
   semroute dev   --config FILE [--listen HOST:PORT] [--fake-upstreams]
   semroute validate FILE [--json]
   semroute schema [--format json|markdown]

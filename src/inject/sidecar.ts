@@ -43,6 +43,10 @@ export function sidecarContainer(s: SidecarSettings, volumes: VolumeNames): Cont
       'serve',
       '--config', `${CONFIG_DIR}/semroute.yaml`,
       '--grpc-listen', s.listen,
+      // Envoy runs under another uid and the pod sets no fsGroup for it: the socket is open to
+      // every uid, in an emptyDir only Envoy and semroute mount (no wider than loopback TCP, which
+      // every container of the pod reaches).
+      ...(unix ? ['--grpc-socket-mode', '0666'] : []),
       // All interfaces: the kubelet's probes and Prometheus reach the admin listener on the pod IP.
       '--admin-listen', `0.0.0.0:${s.adminPort}`,
       '--shutdown-grace-ms', String(SHUTDOWN_GRACE_MS),
