@@ -195,6 +195,7 @@ export async function startRouter(opts: RouterOptions): Promise<RunningRouter> {
   // Config and models are loaded (there are no models to load yet): ready for traffic.
   extProc.health.set('SERVING');
   grpcTls?.start();
+  metrics.observeCertificates(() => [grpcTls, adminTls].flatMap((w) => (w ? [{ listener: w.listener, notAfter: w.current.notAfter }] : [])));
   adminTls?.start();
   if (opts.configFile?.watch) reloader?.watch();
   logger.info('semroute ready', { version: versionLine(), grpc: bound, admin: admin?.url ?? 'off', models: opts.config.models.length });

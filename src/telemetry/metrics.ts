@@ -59,6 +59,8 @@ export interface RouterMetrics {
   recordTraceExport(result: 'ok' | 'failed', spans: number): void;
   /** A client connection sent the GOAWAY notice because it reached listeners.grpc.max_connection_age_ms. */
   recordConnectionRotated(): void;
+  /** The TLS listeners' certificates, read at scrape time for semroute_tls_certificate_expiry_timestamp_seconds. */
+  observeCertificates(source: () => ReadonlyArray<{ listener: string; notAfter: Date }>): void;
   /** Config reload attempts by result. */
   recordReload(result: ReloadResult): void;
   /**
@@ -171,6 +173,16 @@ export function createMetrics(opts: MetricsOptions = {}): RouterMetrics {
     .addCallback((r) => r.observe(lastReloadOk));
 
   // A plain number read at collection time: the gauge exists (at 0) before the first stream.
+  // Certificates in use per TLS listener (expiry as a Unix time, for "expires within N days" alerts).
+  let certificates: () => ReadonlyArray<{ listener: string; notAfter: Date }> = () => [];
+  meter
+    .createObservableGauge(name('tls_certificate_expiry_timestamp_seconds'), {
+      description: 'When the certificate a TLS listener presents expires (Unix time); absent without TLS.',
+      unit: 's',
+    })
+    .addCallback((r) => {
+      for (const c of certificates()) r.observe(Math.floor(c.notAfter.getTime() / 1000), { listener: c.listener });
+    });
   let streamsActive = 0;
   meter
     .createObservableGauge(name('extproc_streams_active'), { description: 'ext_proc streams currently open.' })
@@ -295,6 +307,9 @@ export function createMetrics(opts: MetricsOptions = {}): RouterMetrics {
     recordTraceExport(result, spans) {
       traceExports.add(1, { result });
       traceSpans.add(spans, { result });
+    },
+    observeCertificates(source) {
+      certificates = source;
     },
     recordConnectionRotated() {
       connectionsRotated.add(1);

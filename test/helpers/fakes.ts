@@ -43,6 +43,7 @@ export class RecordingMetrics implements RouterMetrics {
   recordTraceExport(result: 'ok' | 'failed', spans: number): void {
     this.traceExports.push({ result, spans });
   }
+  observeCertificates(): void {}
   rotations = 0;
   recordConnectionRotated(): void {
     this.rotations++;

@@ -183,6 +183,14 @@ describe('admin API over HTTPS with client certificates', () => {
     expect(tls).toMatchObject({ ok: true, detail: expect.stringMatching(/^admin: CN=semroute-admin until \d{4}-\d\d-\d\dT/) });
   });
 
+  it('exports the certificate expiry for alerts (semroute_tls_certificate_expiry_timestamp_seconds)', async () => {
+    const notAfter = Math.floor(router.tls.admin!.current.notAfter.getTime() / 1000);
+    expect(notAfter).toBeGreaterThan(Date.now() / 1000);
+    const text = await router.metrics.render();
+    expect(text).toContain(`semroute_tls_certificate_expiry_timestamp_seconds{listener="admin"} ${notAfter}`);
+    expect(text).not.toContain('listener="grpc"'); // no TLS there
+  });
+
   it('rotates its certificate without a restart: a new connection is shown the new one', async () => {
     const peerCn = () =>
       new Promise<string>((resolve, reject) => {
