@@ -24,7 +24,8 @@ export function relevantLines(text: string, names: ReadonlySet<string>): string 
     const end = name.search(/[\s{]/);
     if (names.has(end < 0 ? name : name.slice(0, end))) out.push(line);
   }
-  return out.join('\n');
+  // The parser drops a last line without its newline.
+  return out.length > 0 ? `${out.join('\n')}\n` : '';
 }
 
 function matches(labels: Record<string, string> | undefined, want: MetricRef['labels']): boolean {
@@ -57,7 +58,7 @@ function adapters(v: string | undefined): string[] {
 export function parseMetrics(text: string, engine: EngineMetrics): ParseResult {
   let families: Family[];
   try {
-    families = parsePrometheus(relevantLines(text, metricNames(engine))) as Family[];
+    families = parsePrometheus(relevantLines(text, metricNames(engine)));
   } catch (e) {
     return { ok: false, error: `unparseable metrics: ${(e as Error).message}` };
   }

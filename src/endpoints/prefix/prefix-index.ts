@@ -19,7 +19,7 @@ export class PrefixIndex {
   record(endpoint: string, hashes: readonly number[]): void {
     if (hashes.length === 0) return;
     let lru = this.byEndpoint.get(endpoint);
-    if (!lru) this.byEndpoint.set(endpoint, (lru = new Map()));
+    if (!lru) this.byEndpoint.set(endpoint, (lru = new Map<number, true>()));
     for (const h of hashes) {
       lru.delete(h);
       lru.set(h, true);
