@@ -16,6 +16,8 @@ export interface PickInput {
   pinned?: string;
 }
 
+export type LivePick = Exclude<ScheduleResult, { kind: 'picked' }> | (Extract<ScheduleResult, { kind: 'picked' }> & { served: (endpoint: string) => void });
+
 export interface LivePickerOptions {
   inflight: (model: string, endpoint: string) => number;
   resolver?: DnsResolver;
@@ -56,17 +58,21 @@ export class LiveEndpointPicker {
     return this.models.get(model)?.endpoints().includes(endpoint) ?? false;
   }
 
-  pick(model: ModelConfig, input: PickInput): ScheduleResult {
+  pick(model: ModelConfig, input: PickInput): LivePick {
     const me = this.models.get(model.name);
     if (!me) return { kind: 'refused', outcome: 'none_eligible', reason: `no endpoints for ${model.name}` };
     const p = this.cfg.prefix;
-    return me.schedule({
+    const hashes = blockHashes(input.prompt.slice(0, p.max_blocks * p.block_size * p.chars_per_token), { blockSize: p.block_size, charsPerToken: p.chars_per_token, maxBlocks: p.max_blocks });
+    const r = me.schedule({
       model: model.name,
-      blockHashes: blockHashes(input.prompt.slice(0, p.max_blocks * p.block_size * p.chars_per_token), { blockSize: p.block_size, charsPerToken: p.chars_per_token, maxBlocks: p.max_blocks }),
+      blockHashes: hashes,
       ...(model.lora_adapter ? { adapter: model.lora_adapter } : {}),
       ...(input.subset ? { subset: new Set(input.subset) } : {}),
       ...(input.pinned ? { pinned: input.pinned } : {}),
       sheddable: this.sheddable.has(input.decision),
     });
+    if (r.kind !== 'picked') return r;
+    const picked = r.endpoints[0]!;
+    return { ...r, served: (ep) => me.served(picked, ep, hashes) };
   }
 }

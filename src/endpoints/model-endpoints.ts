@@ -84,6 +84,14 @@ export class ModelEndpoints {
     return this.addresses.map((address) => ({ address, metrics: this.scraper.get(address), inflight: this.opts.inflight(address) }));
   }
 
+  /**
+   * The data plane reported which endpoint served (x-gateway-destination-endpoint-served): after a
+   * retry to a fallback, that one holds the prompt's blocks, not the pick.
+   */
+  served(picked: string, served: string, hashes: readonly number[]): void {
+    if (served !== picked && this.addresses.includes(served)) this.prefix.record(served, hashes);
+  }
+
   schedule(req: PickRequest): ScheduleResult {
     const r = this.scheduler.schedule(req, this.candidates());
     // The chosen endpoint will hold the prompt's blocks once it prefills them.

@@ -4,6 +4,7 @@ import type { HeaderEdit, HeaderPair, HeadersOutcome } from '../pipeline/outcome
 import { parseRequestBody } from '../protocol/parse.js';
 import type { RequestHeaders } from '../pipeline/headers.js';
 import { onRequestHeaders } from '../pipeline/request-headers.js';
+import { SERVED_HEADER, subsetHint } from '../pipeline/endpoint-step.js';
 import { forwardTo, onRequestBody } from '../pipeline/request-body.js';
 import { errorReply } from '../pipeline/replies.js';
 import type { RoutingSnapshot } from '../pipeline/snapshot.js';
@@ -52,10 +53,12 @@ type Phase =
       size: number;
       cleared: boolean;
       startedAt?: number;
+      /** The GIE subset hint from metadata_context (envoy.lb.subset_hint). */
+      subset?: string[];
       /** FULL_DUPLEX_STREAMED: the request headers' answer, held until the body is routed. */
       heldHeaders?: HeaderEdit;
     }
-  | { name: 'routed'; responseHeaders: HeaderPair[]; plan: ResponsePlan; path?: ResponsePath }
+  | { name: 'routed'; responseHeaders: HeaderPair[]; plan: ResponsePlan; path?: ResponsePath; onServed?: (endpoint: string) => void }
   | { name: 'passthrough' }
   | { name: 'done' };
 
@@ -159,7 +162,7 @@ export class ExtProcStream {
     if (pc?.response_body_mode) this.responseBodyMode = pc.response_body_mode;
     switch (req.request) {
       case 'request_headers':
-        return this.onRequestHeaders(req.request_headers ?? {});
+        return this.onRequestHeaders(req.request_headers ?? {}, req.metadata_context);
       case 'request_body':
         return this.onRequestBody(req.request_body ?? {});
       case 'request_trailers':
@@ -176,7 +179,7 @@ export class ExtProcStream {
     }
   }
 
-  private onRequestHeaders(msg: HttpHeaders): Answers | Promise<ProcessingResponse> {
+  private onRequestHeaders(msg: HttpHeaders, metadataContext?: unknown): Answers | Promise<ProcessingResponse> {
     if (this.phase.name !== 'start') {
       this.deps.logger.warn('request_headers received twice; answered unchanged');
       return headersResponse('request_headers');
@@ -200,6 +203,10 @@ export class ExtProcStream {
         return this.onStoredResponse(outcome, headers);
       case 'await_body':
         this.phase = { name: 'body', protocol: outcome.protocol, countTokens: outcome.countTokens ?? false, headers, chunks: [], size: 0, cleared: false };
+        {
+          const subset = subsetHint(metadataContext);
+          if (subset) this.phase.subset = subset;
+        }
         if (this.duplex('request')) {
           // FULL_DUPLEX_STREAMED: Envoy holds the headers until they are answered and sends the
           // body meanwhile; the answer waits for the whole body, so the routing headers and
@@ -260,7 +267,7 @@ export class ExtProcStream {
     if (phase.countTokens) return this.reply(countTokensReply(snapshot, raw));
     let outcome;
     try {
-      outcome = await onRequestBody(snapshot, phase.protocol, raw, phase.headers, this.deps.state);
+      outcome = await onRequestBody(snapshot, phase.protocol, raw, phase.headers, this.deps.state, phase.subset ? { subset: phase.subset } : {});
     } catch (e) {
       // Fail open: an internal fault routes to the default route rather than failing the request.
       logger.error('routing failed; using the default route', { error: errorMessage(e) });
@@ -278,7 +285,7 @@ export class ExtProcStream {
       ...(outcome.responses ? { responses: outcome.responses } : {}),
       ...(outcome.usage ? { usage: outcome.usage } : {}),
     };
-    this.phase = { name: 'routed', responseHeaders: outcome.responseHeaders, plan };
+    this.phase = { name: 'routed', responseHeaders: outcome.responseHeaders, plan, ...(outcome.onServed ? { onServed: outcome.onServed } : {}) };
     metrics.recordRequest({ decision: outcome.decision, model: outcome.model, outcome: 'routed' });
     const inflight = this.deps.inflight;
     if (inflight) {
@@ -298,7 +305,7 @@ export class ExtProcStream {
       // content-length in this mode), then the whole body in one streamed response.
       const edit: HeaderEdit = { set: outcome.edit.set, remove: [...phase.heldHeaders.remove, ...outcome.edit.remove] };
       const headersRes = headersResponse('request_headers', edit, { clearRouteCache: true });
-      if (outcome.endpoint) headersRes.dynamic_metadata = endpointMetadata(outcome.endpoint);
+      if (outcome.endpoint) headersRes.dynamic_metadata = endpointMetadata(outcome.endpoints?.join(',') ?? outcome.endpoint);
       return [headersRes, duplexBody('request_body', body ?? raw, true)];
     }
     const res = bodyResponse('request_body', outcome.edit, {
@@ -307,7 +314,8 @@ export class ExtProcStream {
       // In STREAMED mode Envoy drops content-length itself.
       setContentLength: !streamed,
     });
-    if (outcome.endpoint) res.dynamic_metadata = endpointMetadata(outcome.endpoint);
+    // The same list as the header: the endpoint-picker protocol requires the two to agree.
+    if (outcome.endpoint) res.dynamic_metadata = endpointMetadata(outcome.endpoints?.join(',') ?? outcome.endpoint);
     return res;
   }
 
@@ -336,6 +344,10 @@ export class ExtProcStream {
   private onResponseHeaders(msg: HttpHeaders): ProcessingResponse {
     const phase = this.phase;
     if (phase.name !== 'routed') return this.responseHeadersAnswer(undefined);
+    if (phase.onServed) {
+      const served = headerMapToMap(msg.headers).get(SERVED_HEADER);
+      if (served) phase.onServed(served.trim());
+    }
     const edit: HeaderEdit = { set: phase.responseHeaders, remove: [] };
     if (!msg.end_of_stream) {
       const path = ResponsePath.begin(this.deps.state, phase.plan, headerMapToMap(msg.headers), this.deps.metrics);
