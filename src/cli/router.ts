@@ -58,7 +58,10 @@ export async function startRouter(opts: RouterOptions): Promise<RunningRouter> {
   };
   // Shared across reloads: requests routed under the old config still load their model.
   const inflight = new InflightTracker();
-  const build = (cfg: Config) => buildSnapshot(cfg, opts.configFile?.path, { pool, observer, logger, inflight });
+  // Scrape and DNS faults degrade the endpoint pick, never a request: logged once per 10 s.
+  const endpointLog = logger.rateLimited('endpoint-picker', 10_000);
+  const onEndpointError = (message: string) => endpointLog.warn('endpoint picker: an endpoint is unknown until its next good scrape', { error: message });
+  const build = (cfg: Config) => buildSnapshot(cfg, opts.configFile?.path, { pool, observer, logger, inflight, onEndpointError });
   let snapshot: RoutingSnapshot;
   try {
     snapshot = await build(opts.config);
@@ -165,6 +168,7 @@ export async function startRouter(opts: RouterOptions): Promise<RunningRouter> {
       closing ??= (async () => {
         reloader?.close();
         await extProc.shutdown(graceMs);
+        await snapshot.live?.close();
         await admin?.close();
         await closeResources();
         await metrics.shutdown();

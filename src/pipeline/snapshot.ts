@@ -92,6 +92,7 @@ export interface BuildOptions {
   observer?: SignalObserver;
   logger?: InferenceLogger;
   inflight?: InflightTracker;
+  onEndpointError?: (message: string) => void;
 }
 
 /**
@@ -131,6 +132,7 @@ export async function buildSnapshot(config: Config, source = 'config', opts: Bui
     models: lease.models,
     ...(opts.observer ? { observer: opts.observer } : {}),
     ...(opts.inflight ? { inflight: opts.inflight } : {}),
+    ...(opts.onEndpointError ? { onEndpointError: opts.onEndpointError } : {}),
     ...(cacheModel ? { cacheEmbedder: lease.models.get(cacheModel) as EmbedderHandle } : {}),
   });
 }
