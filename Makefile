@@ -3,7 +3,7 @@ SHELL := /bin/bash
 NODE_MODULES_STAMP := node_modules/.package-lock.json
 DEV_CONFIG ?= deploy/local/semroute.yaml
 
-.PHONY: install build run test test-unit lint typecheck clean bench bench-quick bench-soak bench-cache bench-cache-guard models docs fuzz bench-chaos bench-protocols
+.PHONY: install build run test test-unit lint typecheck clean bench bench-quick bench-soak bench-cache bench-cache-guard models docs fuzz bench-chaos bench-protocols bench-fleet
 
 # Dependencies (npm ci when package-lock.json changed) and redis-server (apt, when missing).
 install: $(NODE_MODULES_STAMP)
@@ -66,6 +66,12 @@ bench-soak: build
 # against SseParser / JSON.parse, and through the local gateway against chat and the floor (~5 min).
 bench-protocols: build
 	node dist/perf/protocol-bench.js
+
+# Endpoint picking on a simulated vLLM fleet (perf/fleet/, virtual time: deterministic, ~1 minute):
+# round robin vs least in flight vs routing.endpoint_picker at 50/80/100% of capacity, then the
+# picker's real cost per request at 1,000 req/s. Writes perf/results/fleet.json (perf/README.md).
+bench-fleet: build
+	node dist/perf/fleet/main.js $(FLEET_ARGS)
 
 # 500 req/s for 60 s through the local gateway with the cache and affinity on Redis while Redis is
 # paused, killed and restarted and the config is rewritten every 4 s; fails on any failed request.

@@ -36,6 +36,29 @@ interface Job {
   cancelled: boolean;
 }
 
+/** When the engine's work completes: real timers, or a simulator's virtual clock (perf/fleet/). */
+export interface EngineTimer {
+  after(ms: number, f: () => void): void;
+  clear(): void;
+}
+
+export function realTimer(): EngineTimer {
+  const timers = new Set<NodeJS.Timeout>();
+  return {
+    after(ms, f) {
+      const t = setTimeout(() => {
+        timers.delete(t);
+        f();
+      }, ms);
+      timers.add(t);
+    },
+    clear() {
+      for (const t of timers) clearTimeout(t);
+      timers.clear();
+    },
+  };
+}
+
 export class VllmEngine {
   private readonly waiting: Job[] = [];
   private readonly prefillQueue: Job[] = [];
@@ -47,9 +70,10 @@ export class VllmEngine {
   /** Prompt tokens asked and found cached (vllm:prefix_cache_queries / _hits). */
   queries = 0;
   hits = 0;
-  private readonly timers = new Set<NodeJS.Timeout>();
-
-  constructor(readonly model: EngineModel) {}
+  constructor(
+    readonly model: EngineModel,
+    private readonly timer: EngineTimer = realTimer(),
+  ) {}
 
   metrics(): { waiting: number; running: number; kvUsage: number } {
     return { waiting: this.waiting.length, running: this.running, kvUsage: this.usedBlocks / this.model.kvBlocks };
@@ -72,16 +96,11 @@ export class VllmEngine {
   }
 
   close(): void {
-    for (const t of this.timers) clearTimeout(t);
-    this.timers.clear();
+    this.timer.clear();
   }
 
   private later(ms: number, f: () => void): void {
-    const t = setTimeout(() => {
-      this.timers.delete(t);
-      f();
-    }, ms);
-    this.timers.add(t);
+    this.timer.after(ms, f);
   }
 
   /** Admits waiting jobs while a slot and their KV blocks are free. */

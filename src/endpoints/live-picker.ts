@@ -7,6 +7,7 @@ import type { DnsResolver } from './discovery/dns.js';
 import { ModelEndpoints } from './model-endpoints.js';
 import { blockHashes } from './prefix/block-hash.js';
 import type { ScheduleResult } from './scheduler.js';
+import type { EndpointMetrics } from './types.js';
 
 export interface PickInput {
   /** The prompt in order (tools, then messages): what the engine's KV cache holds as a prefix. */
@@ -24,6 +25,8 @@ export interface LivePickerOptions {
   random?: () => number;
   now?: () => number;
   onError?: (message: string) => void;
+  /** Metrics from elsewhere instead of scraping (the fleet simulator). */
+  metrics?: (model: string, endpoint: string) => EndpointMetrics | undefined;
 }
 
 export class LiveEndpointPicker {
@@ -37,7 +40,8 @@ export class LiveEndpointPicker {
   ) {
     this.sheddable = new Set(cfg.sheddable_decisions);
     for (const m of config.models) {
-      this.models.set(m.name, new ModelEndpoints(m, cfg, { ...opts, inflight: (ep) => opts.inflight(m.name, ep) }));
+      const { metrics, ...rest } = opts;
+      this.models.set(m.name, new ModelEndpoints(m, cfg, { ...rest, inflight: (ep) => opts.inflight(m.name, ep), ...(metrics ? { metrics: (ep: string) => metrics(m.name, ep) } : {}) }));
     }
   }
 

@@ -11,7 +11,7 @@ import { MetricsScraper } from './metrics/scraper.js';
 import { PrefixIndex } from './prefix/prefix-index.js';
 import { buildFilter, buildPicker, buildScorer } from './registry.js';
 import { EndpointScheduler, type ScheduleResult } from './scheduler.js';
-import type { Candidate, PickRequest } from './types.js';
+import type { Candidate, EndpointMetrics, PickRequest } from './types.js';
 
 export interface ModelEndpointsOptions {
   /** Requests this replica has in flight on an endpoint of this model. */
@@ -20,6 +20,8 @@ export interface ModelEndpointsOptions {
   random?: () => number;
   now?: () => number;
   onError?: (message: string) => void;
+  /** Metrics from elsewhere instead of scraping (the fleet simulator's virtual scrapes). */
+  metrics?: (endpoint: string) => EndpointMetrics | undefined;
 }
 
 export class ModelEndpoints {
@@ -62,7 +64,7 @@ export class ModelEndpoints {
 
   start(): void {
     this.source.start((eps) => this.setEndpoints(eps));
-    this.scraper.start();
+    if (!this.opts.metrics) this.scraper.start();
   }
 
   async stop(): Promise<void> {
@@ -81,7 +83,8 @@ export class ModelEndpoints {
   }
 
   candidates(): Candidate[] {
-    return this.addresses.map((address) => ({ address, metrics: this.scraper.get(address), inflight: this.opts.inflight(address) }));
+    const read = this.opts.metrics ?? ((ep: string) => this.scraper.get(ep));
+    return this.addresses.map((address) => ({ address, metrics: read(address), inflight: this.opts.inflight(address) }));
   }
 
   /**

@@ -31,7 +31,7 @@ export const DEFAULT_SCORERS = [
   { type: 'prefix' as const, weight: 3 },
   { type: 'queue' as const, weight: 2 },
   { type: 'kv_cache' as const, weight: 1 },
-  { type: 'inflight' as const, weight: 1 },
+  { type: 'inflight' as const, weight: 2 },
   { type: 'session' as const, weight: 1 },
   { type: 'lora' as const, weight: 1 },
 ];
