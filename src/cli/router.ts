@@ -69,6 +69,7 @@ export async function startRouter(opts: RouterOptions): Promise<RunningRouter> {
     await pool.close();
     throw e;
   }
+  metrics.observeEndpoints?.(() => snapshot.live?.stats() ?? []);
   const state = createStateContext(opts.config, metrics, logger);
   const closeResources = async () => {
     await pool.close();

@@ -53,6 +53,11 @@ export class LiveEndpointPicker {
     await Promise.all([...this.models.values()].map((m) => m.stop()));
   }
 
+  /** Every endpoint's scrape counts, for semroute_endpoint_* metrics. */
+  stats(): { model: string; endpoint: string; fresh: boolean; scrapes: number; failures: number }[] {
+    return [...this.models].flatMap(([model, me]) => me.scraper.stats().map((s) => ({ model, endpoint: s.endpoint, fresh: s.fresh, scrapes: s.scrapes, failures: s.failures })));
+  }
+
   of(model: string): ModelEndpoints | undefined {
     return this.models.get(model);
   }

@@ -2,7 +2,10 @@
 // test changes, semroute over real gRPC, and the local gateway's ORIGINAL_DST route. Waits are on
 // the event meant (requests land on the expected endpoint), never on a sleep.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { startDev, type DevStack } from '../../../src/cli/dev.js';
 import { parseConfig } from '../../../src/config/load.js';
 import { startFakeVllm, type FakeVllm } from '../../../src/dev/fake-vllm.js';
@@ -12,11 +15,17 @@ import { until } from '../../helpers/until.js';
 
 let fleet: FakeVllm[] = [];
 let dev: DevStack;
+/** An endpoint that refuses connections (a pod gone between two DNS rounds). */
+let dead = '';
 
 beforeAll(async () => {
   fleet = await Promise.all(['a', 'b', 'c'].map((name) => startFakeVllm({ name, engine: { prefillMsPerToken: 0, decodeMsPerToken: 0 } })));
   const doc = baseConfigDoc() as any;
-  const eps = fleet.map((f) => f.address);
+  const probe = createServer();
+  await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
+  dead = `127.0.0.1:${(probe.address() as AddressInfo).port}`;
+  await new Promise((r) => probe.close(r));
+  const eps = [...fleet.map((f) => f.address), dead];
   doc.models[0].endpoints = eps;
   doc.models[1].endpoints = eps;
   doc.routing.mode = 'endpoint';
@@ -74,7 +83,7 @@ describe('endpoint picker over several fake vLLMs', () => {
     const r = await ask();
     expect(r.status).toBe(200);
     expect(fleet.map((f, i) => f.received - before[i]!)).toEqual([1, 0, 0]);
-    // Ordered by score: a (idle), b, c; the same list Envoy's envoy.lb metadata got.
+    // Ordered by score: a (idle), b, c; the dead endpoint (scrape failing) is filtered out.
     expect(fleet[0]!.lastDestination).toBe(fleet.map((f) => f.address).join(','));
   });
 
@@ -88,23 +97,40 @@ describe('endpoint picker over several fake vLLMs', () => {
     const client = new OpenAI({ baseURL: `${dev.gateway.url}/v1`, apiKey: 'x', maxRetries: 0 });
     const ok = await client.chat.completions.create({ model: 'auto', max_tokens: 4, messages: [{ role: 'user', content: 'debug my python function' }] });
     expect(ok.choices[0]!.message.content).toBe('x done');
-    // Anthropic's client is not configured on this route; the OpenAI client sees the 429 as its RateLimitError.
     await expect(client.chat.completions.create({ model: 'auto', max_tokens: 4, messages: [{ role: 'user', content: 'hi' }] })).rejects.toMatchObject({ status: 429 });
+    // An Anthropic Messages request is refused in Anthropic's error shape.
+    const anthropic = new Anthropic({ baseURL: dev.gateway.url, apiKey: 'x', maxRetries: 0 });
+    await expect(anthropic.messages.create({ model: 'auto', max_tokens: 4, messages: [{ role: 'user', content: 'hi' }] })).rejects.toMatchObject({
+      status: 429,
+      error: { type: 'error', error: { type: 'rate_limit_error' } },
+    });
   });
 
   it('keeps routing when every scrape fails (all stale: scored as unknown, never refused)', async () => {
     for (const n of ['a', 'b', 'c']) set(n, { broken: true });
     const live = dev.router.snapshot().live!;
     await until(() => live.of('small')!.scraper.stats().every((s) => !s.fresh), 10_000, 'all unknown');
+    const text = await dev.router.metrics.render();
+    for (const f of fleet) {
+      expect(text).toContain(`semroute_endpoint_metrics_fresh{model="small",endpoint="${f.address}"} 0`);
+      expect(text).toMatch(new RegExp(`semroute_endpoint_scrapes_total\\{model="small",endpoint="${f.address}",outcome="error"\\} [1-9]`));
+    }
     const results = await Promise.all([1, 2, 3, 4, 5, 6].map(() => ask()));
     expect(results.map((r) => r.status)).toEqual([200, 200, 200, 200, 200, 200]);
+    // All unknown: the dead endpoint is a candidate again. When it is picked first, the gateway
+    // (Envoy's retry policy) walks on to the next in the list and the request still succeeds.
+    await until(async () => {
+      const r = await ask();
+      expect(r.status).toBe(200);
+      return fleet.some((f) => f.lastDestination?.startsWith(`${dead},`));
+    }, 10_000, 'a request whose pick was the dead endpoint');
     for (const n of ['a', 'b', 'c']) set(n, {});
   });
 
   it('prefix affinity: a long shared prompt returns to the endpoint that holds it', async () => {
     for (const n of ['a', 'b', 'c']) set(n, { waiting: 0, kvUsage: 0.2 });
     const live = dev.router.snapshot().live!;
-    await until(() => live.of('small')!.scraper.stats().every((s) => s.fresh), 10_000, 'all fresh');
+    await until(() => live.of('small')!.scraper.stats().every((s) => s.fresh || s.endpoint === dead), 10_000, 'all live ones fresh');
     const doc = `${'The quarterly report says revenue grew. '.repeat(60)}`;
     const first = await ask(`${doc} Question one?`);
     for (let i = 0; i < 5; i++) expect((await ask(`${doc} Question ${i + 2}?`)).upstream).toBe(first.upstream);
