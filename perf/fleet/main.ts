@@ -6,6 +6,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { DEFAULT_ENGINE, type EngineModel } from '../../src/dev/vllm-engine.js';
 import { pickCost } from './pick-cost.js';
 import { PICKERS } from './pickers.js';
+import { scrapeCost } from './scrape-cost.js';
 import { simulate, type SimResult } from './sim.js';
 import { promptOf, Workload } from './workload.js';
 
@@ -41,6 +42,9 @@ async function main(): Promise<void> {
   const cost = await pickCost(1000, quick ? 3 : 10, 16);
   console.log(`pick cost at ${cost.achievedRate.toFixed(0)} req/s over 16 endpoints: p50 ${cost.us.p50.toFixed(1)} µs p99 ${cost.us.p99.toFixed(1)} µs max ${cost.us.max.toFixed(0)} µs (${cost.picks} picks)`);
 
+  const scrape = scrapeCost(quick ? 500 : 3000);
+  console.log(`scrape parse: ${scrape.usPerParse.toFixed(0)} µs per ${(scrape.pageBytes / 1024).toFixed(0)} KiB page = ${((scrape.usPerParse * 20) / 1000).toFixed(1)} ms of CPU per endpoint per second at a 50 ms interval`);
+
   const lines = ['| load | picker | TTFT p50 | TTFT p90 | TTFT p99 | e2e p50 | e2e p90 | req/s | output tok/s | KV hit | pick p99 |', '|---|---|---|---|---|---|---|---|---|---|---|'];
   for (const r of results) {
     lines.push(`| ${(r.fraction * 100).toFixed(0)}% (${r.rate.toFixed(0)} req/s) | ${r.picker} | ${ms(r.ttft.p50)} | ${ms(r.ttft.p90)} | ${ms(r.ttft.p99)} | ${ms(r.e2e.p50)} | ${ms(r.e2e.p90)} | ${r.throughput.toFixed(1)} | ${r.tokensPerSecond.toFixed(0)} | ${(r.kvHitRate * 100).toFixed(1)}% | ${r.pickUs.p99.toFixed(1)} µs |`);
@@ -54,7 +58,7 @@ async function main(): Promise<void> {
   console.log(`\n${lines.join('\n')}`);
   if (!quick) {
     mkdirSync('perf/results', { recursive: true });
-    writeFileSync('perf/results/fleet.json', `${JSON.stringify({ engines: ENGINES, engine: ENGINE, capacity: cap, results, pickCost: cost }, null, 2)}\n`);
+    writeFileSync('perf/results/fleet.json', `${JSON.stringify({ engines: ENGINES, engine: ENGINE, capacity: cap, results, pickCost: cost, scrapeCost: scrape }, null, 2)}\n`);
   }
 }
 
