@@ -48,8 +48,8 @@ export const endpointPickerSchema = z.strictObject({
     .int()
     .min(0)
     .max(8)
-    .default(2)
-    .describe('Endpoints listed after the pick in x-gateway-destination-endpoint and envoy.lb metadata, for the retry policy to walk. 0: a single address (a plain ORIGINAL_DST cluster).'),
+    .default(0)
+    .describe('Endpoints listed after the pick in x-gateway-destination-endpoint and envoy.lb metadata, for the retry policy to walk (an override_host cluster: envoy/envoy-endpoint-picker.yaml). 0: a single address, what a plain ORIGINAL_DST cluster (envoy/envoy.yaml) can read.'),
   scrape: defaulted(
     z.strictObject({
       interval_ms: z.number().int().min(10).max(60_000).default(50).describe('How often each endpoint\'s /metrics is scraped.'),

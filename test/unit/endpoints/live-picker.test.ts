@@ -8,7 +8,7 @@ import { LiveEndpointPicker } from '../../../src/endpoints/live-picker.js';
 import type { EndpointMetrics } from '../../../src/endpoints/types.js';
 import { until } from '../../helpers/until.js';
 
-function cfg(picker: Record<string, unknown> = {}) {
+function cfg(picker: Record<string, unknown> = { fallbacks: 1 }) {
   return parseConfig({
     version: 'v1',
     routing: { mode: 'endpoint', endpoint_picker: picker },
