@@ -3,7 +3,7 @@ SHELL := /bin/bash
 NODE_MODULES_STAMP := node_modules/.package-lock.json
 DEV_CONFIG ?= deploy/local/semroute.yaml
 
-.PHONY: install build run test test-unit lint typecheck clean bench bench-quick bench-soak bench-cache bench-cache-guard models docs fuzz bench-chaos bench-protocols bench-models bench-tls image image-cuda
+.PHONY: install build run test test-unit lint typecheck clean bench bench-quick bench-soak bench-cache bench-cache-guard models docs fuzz bench-chaos bench-protocols bench-models bench-tls image image-cuda bench-fleet bench-fleet-stack
 
 # Dependencies (npm ci when package-lock.json changed) and redis-server (apt, when missing).
 install: $(NODE_MODULES_STAMP)
@@ -72,6 +72,17 @@ bench-protocols: build
 # mTLS on the ext_proc listener against plaintext, same run (perf/README.md).
 bench-tls: build
 	node dist/perf/tls-bench.js
+
+# Endpoint picking on a simulated vLLM fleet (perf/fleet/, virtual time: deterministic, ~1 minute):
+# round robin vs least in flight vs routing.endpoint_picker at 50/80/100% of capacity, then the
+# picker's real cost per request at 1,000 req/s. Writes perf/results/fleet.json (perf/README.md).
+bench-fleet: build
+	node dist/perf/fleet/main.js $(FLEET_ARGS)
+
+# The same comparison through the real path in real time (fake vLLMs scraped over HTTP, semroute
+# over gRPC, the local gateway, streamed requests; ~1 minute): perf/README.md.
+bench-fleet-stack: build
+	node dist/perf/fleet/stack.js --engines 8 --seconds 12
 
 # 500 req/s for 60 s through the local gateway with the cache and affinity on Redis while Redis is
 # paused, killed and restarted and the config is rewritten every 4 s; fails on any failed request.

@@ -41,7 +41,9 @@ export function devRoutes(config: Config): { routes: GatewayRoute[]; defaultUpst
   const routes = [...originalDst, ...config.models
     .filter((m) => m.endpoints.length > 0)
     .map((m) => ({ header: MODEL_HEADER, value: m.name, upstream: `http://${m.endpoints[0]}`, cluster: m.cluster ?? m.name }))];
-  const fallback = new RoutingSnapshot(config).router.defaultRoute.model;
+  const probe = new RoutingSnapshot(config);
+  const fallback = probe.router.defaultRoute.model;
+  probe.release(); // stops the endpoint picker's scrapes this throwaway snapshot started
   const defaultUpstream = fallback.endpoints[0] ? `http://${fallback.endpoints[0]}` : undefined;
   return { routes, defaultUpstream };
 }

@@ -69,7 +69,10 @@ export async function startRouter(opts: RouterOptions): Promise<RunningRouter> {
   };
   // Shared across reloads: requests routed under the old config still load their model.
   const inflight = new InflightTracker();
-  const build = (cfg: Config) => buildSnapshot(cfg, opts.configFile?.path, { pool, observer, logger, inflight });
+  // Scrape and DNS faults degrade the endpoint pick, never a request: logged once per 10 s.
+  const endpointLog = logger.rateLimited('endpoint-picker', 10_000);
+  const onEndpointError = (message: string) => endpointLog.warn('endpoint picker: an endpoint is unknown until its next good scrape', { error: message });
+  const build = (cfg: Config) => buildSnapshot(cfg, opts.configFile?.path, { pool, observer, logger, inflight, onEndpointError });
   let snapshot: RoutingSnapshot;
   try {
     snapshot = await build(opts.config);
@@ -86,9 +89,11 @@ export async function startRouter(opts: RouterOptions): Promise<RunningRouter> {
     grpcTls = grpcTlsConfig && new CertWatcher('grpc', grpcTlsConfig, grpcTlsConfig.reload_interval_ms, logger);
     adminTls = adminTlsConfig && new CertWatcher('admin', adminTlsConfig, adminTlsConfig.reload_interval_ms, logger);
   } catch (e) {
+    await snapshot.live?.close(); // its scrapes started with the snapshot
     await pool.close();
     throw e;
   }
+  metrics.observeEndpoints?.(() => snapshot.live?.stats() ?? []);
   const state = createStateContext(opts.config, metrics, logger);
   // Chosen at start (a reload that changes telemetry.tracing warns: it applies at the next restart).
   const exportLog = logger.rateLimited('trace-export', 60_000);
@@ -216,6 +221,7 @@ export async function startRouter(opts: RouterOptions): Promise<RunningRouter> {
       closing ??= (async () => {
         reloader?.close();
         await extProc.shutdown(graceMs);
+        await snapshot.live?.close();
         await admin?.close();
         await closeResources();
         await metrics.shutdown();

@@ -151,10 +151,21 @@ function checkModels(cfg: Config, issues: Issues): void {
   checkDuplicates(cfg.models.map((m, i) => ({ name: m.name, path: `models[${i}].name` })), 'model', issues);
   cfg.models.forEach((m, i) => {
     m.endpoints.forEach((e, j) => checkEndpoint(e, `models[${i}].endpoints[${j}]`, issues));
-    if (cfg.routing.mode === 'endpoint' && m.endpoints.length === 0) {
-      issues.push({ path: `models[${i}].endpoints`, message: 'routing.mode endpoint needs at least one endpoint per model' });
+    if (cfg.routing.mode === 'endpoint' && m.endpoints.length === 0 && m.discovery?.type !== 'dns') {
+      issues.push({ path: `models[${i}].endpoints`, message: 'routing.mode endpoint needs at least one endpoint per model (or discovery: dns)' });
+    }
+    if (m.discovery?.type === 'dns' && !cfg.routing.endpoint_picker) {
+      issues.push({ path: `models[${i}].discovery`, message: 'discovery dns is read by routing.endpoint_picker only: configure it (routing.mode endpoint)' });
     }
   });
+  const picker = cfg.routing.endpoint_picker;
+  if (picker) {
+    const decisions = new Set(cfg.decisions.map((d) => d.name));
+    picker.sheddable_decisions.forEach((d, i) => {
+      if (!decisions.has(d)) issues.push({ path: `routing.endpoint_picker.sheddable_decisions[${i}]`, message: `no decision is named ${d}` });
+    });
+    if (cfg.routing.mode !== 'endpoint') issues.push({ path: 'routing.endpoint_picker', message: 'read only with routing.mode endpoint' });
+  }
 }
 
 function checkEndpoint(e: string, path: string, issues: Issues): void {

@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { listenAddress, name } from './schema/common.js';
 import { decisionSchema } from './schema/decisions.js';
+import { endpointPickerSchema } from './schema/endpoint-picker.js';
 import { inferenceSchema } from './schema/inference.js';
 import { modelSchema } from './schema/models.js';
 import { securitySchema, telemetrySchema } from './schema/security.js';
@@ -78,6 +79,11 @@ export const routingSchema = z
       .describe('Order of matching decisions: by priority then confidence, or by confidence then priority.'),
     default_decision: name.optional().describe('Decision used when no decision matches.'),
     default_model: name.optional().describe('Model used when no decision matches and no default_decision is set (default: the first model).'),
+    endpoint_picker: endpointPickerSchema
+      .optional()
+      .describe(
+        'routing.mode endpoint: pick endpoints from live engine load (scraped /metrics), prefix-cache affinity, session and LoRA affinity (filters → weighted scorers → picker), with the GIE subset hint, a fallback list, 503 when none is eligible and 429 shedding. Absent: the endpoint with the fewest requests in flight from this replica.',
+      ),
   })
   .prefault({});
 

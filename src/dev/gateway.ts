@@ -16,6 +16,9 @@ import { processResponse, type UpstreamResponse } from './response-phase.js';
 import type { GatewayRoute } from './route-table.js';
 import { localResponse, Upstreams } from './upstream.js';
 
+/** The endpoint-picker protocol's report of the endpoint that served. */
+const SERVED_HEADER = 'x-gateway-destination-endpoint-served';
+
 export type { GatewayRoute } from './route-table.js';
 
 export interface GatewayOptions {
@@ -100,6 +103,29 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   }) as unknown as ExtProcClient;
   const upstreams = new Upstreams();
 
+  /**
+   * Forwards to the route's upstream; an ORIGINAL_DST list walks on to the next address on a
+   * connect failure (envoy/README.md: the retry policy with retry_on connect-failure), and the
+   * address that answered is reported as x-gateway-destination-endpoint-served.
+   */
+  async function forwardWalking(route: NonNullable<Exchange['route']>, x: Exchange, body: Parameters<Upstreams['forward']>[2]): Promise<UpstreamResponse> {
+    const addresses = route.address ? [route.address, ...(route.fallbacks ?? [])] : [undefined];
+    let last: unknown;
+    for (const address of addresses) {
+      try {
+        const up = await upstreams.forward(address ? `http://${address}` : route.upstream, x.headers, body, x.upstreamAbort.signal);
+        if (address) up.headers.set(SERVED_HEADER, [address]);
+        return up;
+      } catch (e) {
+        if (x.failed) throw x.failed;
+        last = e;
+        // Only a refused connection is retried: the request never reached that endpoint (and a streamed body was not read).
+        if ((e as NodeJS.ErrnoException).code !== 'ECONNREFUSED' || !(body === null || Buffer.isBuffer(body))) break;
+      }
+    }
+    return localResponse(upstreamFailure(last));
+  }
+
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<Outcome> {
     const session = new ExtProcSession(() => client.Process(), timeoutMs);
     const x = new Exchange(cfg, session, requestHeaderTable(req), requestHasBody(req));
@@ -118,12 +144,7 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
         up = localResponse(noRoute(path));
       } else {
         upstream = x.route.cluster;
-        try {
-          up = await upstreams.forward(x.route.upstream, x.headers, outcome.body, x.upstreamAbort.signal);
-        } catch (e) {
-          if (x.failed) throw x.failed;
-          up = localResponse(upstreamFailure(e));
-        }
+        up = await forwardWalking(x.route, x, outcome.body);
       }
       const status = await processResponse(x, up, res);
       return { status, upstream, details: '' };

@@ -7,6 +7,7 @@ import { onRequestBody } from '../pipeline/request-body.js';
 import { failOpenRoute } from '../pipeline/fail-open.js';
 import { recordReply } from '../pipeline/reply-metrics.js';
 import { headerMapToMap } from './header-map.js';
+import { SERVED_HEADER, subsetHint } from '../pipeline/endpoint-step.js';
 import { errorReply } from '../pipeline/replies.js';
 import type { RoutingSnapshot } from '../pipeline/snapshot.js';
 import { RouterError } from '../protocol/errors.js';
@@ -63,10 +64,12 @@ type Phase =
       size: number;
       cleared: boolean;
       startedAt?: number;
+      /** The GIE subset hint from metadata_context (envoy.lb.subset_hint). */
+      subset?: string[];
       /** FULL_DUPLEX_STREAMED: the request headers' answer, held until the body is routed. */
       heldHeaders?: HeaderEdit;
     }
-  | { name: 'routed'; responseHeaders: HeaderPair[]; plan: ResponsePlan; path?: ResponsePath }
+  | { name: 'routed'; responseHeaders: HeaderPair[]; plan: ResponsePlan; path?: ResponsePath; onServed?: (endpoint: string) => void }
   | { name: 'passthrough' }
   | { name: 'done' };
 
@@ -170,7 +173,7 @@ export class ExtProcStream {
     if (pc?.response_body_mode) this.responseBodyMode = pc.response_body_mode;
     switch (req.request) {
       case 'request_headers':
-        return this.onRequestHeaders(req.request_headers ?? {});
+        return this.onRequestHeaders(req.request_headers ?? {}, req.metadata_context);
       case 'request_body':
         return this.onRequestBody(req.request_body ?? {});
       case 'request_trailers':
@@ -187,7 +190,7 @@ export class ExtProcStream {
     }
   }
 
-  private onRequestHeaders(msg: HttpHeaders): Answers | Promise<ProcessingResponse> {
+  private onRequestHeaders(msg: HttpHeaders, metadataContext?: unknown): Answers | Promise<ProcessingResponse> {
     if (this.phase.name !== 'start') {
       this.deps.logger.warn('request_headers received twice; answered unchanged');
       return headersResponse('request_headers');
@@ -230,6 +233,10 @@ export class ExtProcStream {
       case 'await_body':
         record.protocol(outcome.protocol);
         this.phase = { name: 'body', protocol: outcome.protocol, countTokens: outcome.countTokens ?? false, headers, chunks: [], size: 0, cleared: false };
+        {
+          const subset = subsetHint(metadataContext);
+          if (subset) this.phase.subset = subset;
+        }
         if (this.duplex('request')) {
           // FULL_DUPLEX_STREAMED: Envoy holds the headers until they are answered and sends the
           // body meanwhile; the answer waits for the whole body, so the routing headers and
@@ -292,7 +299,7 @@ export class ExtProcStream {
     if (phase.countTokens) return this.reply(countTokensReply(snapshot, raw));
     let outcome;
     try {
-      outcome = await onRequestBody(snapshot, phase.protocol, raw, phase.headers, tel?.state ?? this.deps.state, tel);
+      outcome = await onRequestBody(snapshot, phase.protocol, raw, phase.headers, tel?.state ?? this.deps.state, tel, phase.subset ? { subset: phase.subset } : {});
     } catch (e) {
       // Fail open: an internal fault routes to the default route rather than failing the request.
       logger.error('routing failed; using the default route', { error: errorMessage(e) });
@@ -313,7 +320,7 @@ export class ExtProcStream {
       ...(outcome.responses ? { responses: outcome.responses } : {}),
       ...(outcome.usage ? { usage: { ...outcome.usage, forwardedAt: performance.now() } } : {}),
     };
-    this.phase = { name: 'routed', responseHeaders: outcome.responseHeaders, plan };
+    this.phase = { name: 'routed', responseHeaders: outcome.responseHeaders, plan, ...(outcome.onServed ? { onServed: outcome.onServed } : {}) };
     metrics.recordRequest({ decision: outcome.decision, model: outcome.model, outcome: 'routed' });
     const inflight = this.deps.inflight;
     if (inflight) {
@@ -332,7 +339,7 @@ export class ExtProcStream {
       // content-length in this mode), then the whole body in one streamed response.
       const edit: HeaderEdit = { set: [...phase.heldHeaders.set, ...outcome.edit.set], remove: [...phase.heldHeaders.remove, ...outcome.edit.remove] };
       const headersRes = headersResponse('request_headers', edit, { clearRouteCache: true });
-      if (outcome.endpoint) headersRes.dynamic_metadata = endpointMetadata(outcome.endpoint);
+      if (outcome.endpoint) headersRes.dynamic_metadata = endpointMetadata(outcome.endpoints?.join(',') ?? outcome.endpoint);
       return [headersRes, duplexBody('request_body', body ?? raw, true)];
     }
     const res = bodyResponse('request_body', outcome.edit, {
@@ -341,7 +348,8 @@ export class ExtProcStream {
       // In STREAMED mode Envoy drops content-length itself.
       setContentLength: !streamed,
     });
-    if (outcome.endpoint) res.dynamic_metadata = endpointMetadata(outcome.endpoint);
+    // The same list as the header: the endpoint-picker protocol requires the two to agree.
+    if (outcome.endpoint) res.dynamic_metadata = endpointMetadata(outcome.endpoints?.join(',') ?? outcome.endpoint);
     return res;
   }
 
@@ -370,6 +378,10 @@ export class ExtProcStream {
   private onResponseHeaders(msg: HttpHeaders): ProcessingResponse {
     const phase = this.phase;
     if (phase.name !== 'routed') return this.responseHeadersAnswer(undefined);
+    if (phase.onServed) {
+      const served = headerMapToMap(msg.headers).get(SERVED_HEADER);
+      if (served) phase.onServed(served.trim());
+    }
     const edit: HeaderEdit = { set: phase.responseHeaders, remove: [] };
     const headers = headerMapToMap(msg.headers);
     this.record?.responseStatus(Number(headers.get(':status') ?? 0));

@@ -14,6 +14,11 @@ export interface AffinityOutcome {
   choice: RouteChoice;
   /** Endpoint mode: the pinned endpoint, when the pin holds and the endpoint is still configured. */
   endpoint?: string;
+  /**
+   * routing.endpoint_picker: the pin is written once the endpoint is picked (the pinned one is only
+   * a score there, the session scorer): call with the picked endpoint.
+   */
+  commitPin?: (endpoint: string | undefined) => void;
 }
 
 export async function applyAffinity(
@@ -59,7 +64,8 @@ export async function applyAffinity(
       if (verdict.model.name !== choice.model.name) {
         out.choice = snap.router.withModel(choice, verdict.model.name, ir, `session affinity: pinned to ${kept.model} by decision ${kept.decision}`);
       }
-      if (kept.endpoint && verdict.model.endpoints.includes(kept.endpoint)) out = { ...out, endpoint: kept.endpoint };
+      const known = (ep: string) => (snap.live ? snap.live.knows(verdict.model.name, ep) : verdict.model.endpoints.includes(ep));
+      if (kept.endpoint && known(kept.endpoint)) out = { ...out, endpoint: kept.endpoint };
       next = { ...kept, lastUsedMs: now };
       ctx.metrics.recordAffinity('kept');
       break;
@@ -78,6 +84,11 @@ export async function applyAffinity(
   if (snap.endpoints && !out.endpoint) {
     const picked = snap.endpoints.pick(out.choice.model);
     if (picked) out = { ...out, endpoint: picked };
+  }
+  if (snap.live) {
+    const base = next;
+    if (write) out.commitPin = (ep) => background(ctx, 'set_pin', () => ctx.store.setPin(write.key, ep ? { ...base, endpoint: ep } : base, cfg.ttl_seconds));
+    return out;
   }
   if (out.endpoint) next = { ...next, endpoint: out.endpoint };
   if (write) background(ctx, 'set_pin', () => ctx.store.setPin(write.key, next, cfg.ttl_seconds));

@@ -44,6 +44,10 @@ export type BodyOutcome =
       model: string;
       /** Endpoint mode: the backend endpoint picked (also in the edit and Envoy's envoy.lb metadata). */
       endpoint?: string;
+      /** The pick and its fallbacks in order; the header and envoy.lb metadata carry them comma-joined. */
+      endpoints?: string[];
+      /** routing.endpoint_picker: told the endpoint that served (x-gateway-destination-endpoint-served). */
+      onServed?: (endpoint: string) => void;
       /** Routing headers for the upstream request (they change the route: clear the route cache). */
       edit: HeaderEdit;
       /** The rewritten body, or undefined when the bytes are unchanged. */

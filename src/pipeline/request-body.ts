@@ -13,6 +13,7 @@ import { tenantOf } from '../state/identity.js';
 import type { Pin } from '../state/types.js';
 import { expandedInput, loadResponse, responseNotFound, type StoredLookup } from './stored-responses.js';
 import { applyAffinity } from './affinity-step.js';
+import { pickEndpoints } from './endpoint-step.js';
 import { cacheStep, type CacheStep } from './cache-step.js';
 import { cacheDebugHeader, debugHeaders, wantsDebug } from './debug-headers.js';
 import type { StateContext } from './state-context.js';
@@ -28,6 +29,12 @@ import { decisionAttributes, hashedTenant, inferenceSpans, operationName, reques
 /** The decision name reported when the client named a configured model itself. */
 export const EXPLICIT_DECISION = 'explicit';
 
+/** What the data plane said about the request besides its headers (ext_proc metadata_context). */
+export interface RequestHints {
+  /** The GIE subset hint (envoy.lb.subset_hint): only these endpoints may be picked. */
+  subset?: readonly string[];
+}
+
 /** `state`: shared state for affinity and the cache (absent: both off, e.g. in unit tests). */
 export async function onRequestBody(
   snap: RoutingSnapshot,
@@ -36,6 +43,7 @@ export async function onRequestBody(
   headers?: RequestHeaders,
   state?: StateContext,
   tel?: RequestTelemetry,
+  hints: RequestHints = {},
 ): Promise<BodyOutcome> {
   let parsed;
   const trace = tel?.trace ?? NOOP_TRACE;
@@ -50,7 +58,7 @@ export async function onRequestBody(
     throw e;
   }
   try {
-    const out = await routeParsed(snap, parsed, raw, headers, state, tel);
+    const out = await routeParsed(snap, parsed, raw, headers, state, tel, hints);
     // The GenAI metrics' tenant label: only a tenant a trusted hop named (never a credential's hash).
     if (out.kind === 'forward' && out.usage && headers && snap.config.security.identity.trusted) out.usage.tenant = tenantOf(headers, snap.config.security.identity);
     if (out.kind === 'forward' && tel?.trace.recording) {
@@ -72,8 +80,10 @@ async function routeParsed(
   headers: RequestHeaders | undefined,
   state: StateContext | undefined,
   tel: RequestTelemetry | undefined,
+  hints: RequestHints,
 ): Promise<BodyOutcome> {
   const trace: RequestTrace = tel?.trace ?? NOOP_TRACE;
+  const subset = hints.subset ? { subset: hints.subset } : {};
   const tenant = headers ? tenantOf(headers, snap.config.security.identity) : undefined;
   if (tenant !== undefined && trace.recording) trace.set({ 'semroute.tenant': hashedTenant(tenant) });
   const previous = await continuePrevious(snap, parsedIn, rawIn, state, tenant);
@@ -90,7 +100,7 @@ async function routeParsed(
     case 'explicit': {
       const pin = { model: requested.model.name, decision: EXPLICIT_DECISION, priority: 0, lastUsedMs: Date.now() };
       continuationCheck(ir, requested.model, previous.lookup);
-      const out = forwardTo(snap, { decision: EXPLICIT_DECISION, model: requested.model, requestedModel: ir.model, raw, modelSpan, ir, expanded: previous.lookup === 'found' });
+      const out = forwardTo(snap, { decision: EXPLICIT_DECISION, model: requested.model, requestedModel: ir.model, raw, modelSpan, ir, expanded: previous.lookup === 'found', ...subset });
       return withResponsesFollowUp(snap, out, ir, tenant, pin);
     }
     case 'auto': {
@@ -108,13 +118,14 @@ async function routeParsed(
         return reply;
       }
       let endpoint: string | undefined;
+      let commitPin: ((ep: string | undefined) => void) | undefined;
       let cache: CacheStep = { kind: 'off' };
       if (state && headers && tenant !== undefined) {
         // Step spans only for the steps this request takes (the traced metrics add their results).
         const steps = tel?.steps;
         const affinitySpan = snap.config.affinity.enabled ? trace.child('semroute.affinity') : undefined;
         if (steps && affinitySpan) steps.affinity = affinitySpan;
-        ({ choice, endpoint } = await applyAffinity(state, snap, ir, headers, tenant, choice));
+        ({ choice, endpoint, commitPin } = await applyAffinity(state, snap, ir, headers, tenant, choice));
         affinitySpan?.set({ 'semroute.model': choice.model.name });
         affinitySpan?.end();
         continuationCheck(ir, choice.model, previous.lookup);
@@ -138,7 +149,9 @@ async function routeParsed(
         ...(endpoint ? { endpoint } : {}),
         ir,
         expanded: previous.lookup === 'found',
+        ...subset,
       });
+      commitPin?.(out.endpoint);
       if (cache.kind === 'miss') {
         out.responseHeaders.push(cache.header);
         // The answer is captured as chat completions: native Anthropic and Responses answers are not stored.
@@ -202,10 +215,12 @@ export interface ForwardPlan {
   headers?: HeadersPluginConfig;
   /** The parsed body and the plugins' edits to it; `reasoning` (one of them) is in the upstream's protocol. */
   rewrite?: { body: Record<string, unknown>; edits: readonly BodyEdit[]; reasoning?: BodyEdit };
-  /** Endpoint mode: an endpoint already chosen (session affinity); otherwise one is picked. */
+  /** Endpoint mode: an endpoint already chosen (session affinity); otherwise one is picked. With routing.endpoint_picker only a preference (the session scorer). */
   endpoint?: string;
+  /** routing.endpoint_picker: the GIE subset hint. */
+  subset?: readonly string[];
   /** The parsed request (absent when failing open on a body that could not be routed). */
-  ir?: Pick<RoutingRequest, 'protocol' | 'stream' | 'body'>;
+  ir?: Pick<RoutingRequest, 'protocol' | 'stream' | 'body' | 'tools' | 'messages'>;
   /** The Responses input holds the expanded previous_response_id chain: a native backend must not get the id too. */
   expanded?: boolean;
 }
@@ -234,12 +249,15 @@ export function forwardTo(snap: RoutingSnapshot, planIn: ForwardPlan): Extract<B
     body = modelSpan ? spliceJsonString(raw, modelSpan, served) : rewriteModel(raw, served);
   }
   // Only endpoint mode names an endpoint (a pin from an earlier endpoint-mode config never leaks).
-  const endpoint = snap.config.routing.mode === 'endpoint' ? (plan.endpoint ?? snap.endpoints?.pick(model)) : undefined;
+  const picked = snap.config.routing.mode === 'endpoint' ? planEndpoints(snap, plan) : undefined;
+  const endpoints = picked?.endpoints;
+  const endpoint = endpoints?.join(',');
   return {
     kind: 'forward',
     decision,
     model: model.name,
-    ...(endpoint ? { endpoint } : {}),
+    ...(endpoints?.[0] ? { endpoint: endpoints[0], endpoints } : {}),
+    ...(picked?.served ? { onServed: picked.served } : {}),
     edit: {
       set: [
         [MODEL_HEADER, model.name],
@@ -268,6 +286,29 @@ export function forwardTo(snap: RoutingSnapshot, planIn: ForwardPlan): Extract<B
         }
       : {}),
   };
+}
+
+/**
+ * The ordered endpoint list: the pick, then the fallbacks (routing.endpoint_picker), or the one
+ * least-in-flight endpoint. A refusal (503/429) throws a RouterError; failing open (no parsed
+ * request) it forwards with no endpoint instead, to the model's cluster route.
+ */
+function planEndpoints(snap: RoutingSnapshot, plan: ForwardPlan): { endpoints: string[]; served?: (endpoint: string) => void } | undefined {
+  if (!snap.live) {
+    const one = plan.endpoint ?? snap.endpoints?.pick(plan.model);
+    return one ? { endpoints: [one] } : undefined;
+  }
+  try {
+    return pickEndpoints(snap.live, plan.model, {
+      ...(plan.ir ? { ir: plan.ir } : {}),
+      decision: plan.decision,
+      ...(plan.subset ? { subset: plan.subset } : {}),
+      ...(plan.endpoint ? { pinned: plan.endpoint } : {}),
+    });
+  } catch (e) {
+    if (plan.ir) throw e;
+    return undefined;
+  }
 }
 
 /** Token usage is read from answers (telemetry.token_usage); a streaming chat request that did not ask for it gets it asked for, then stripped. */

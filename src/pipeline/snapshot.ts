@@ -7,7 +7,8 @@ import { unsupportedFeatures } from '../config/unsupported.js';
 import { ModelLoadError, type EmbedderHandle, type InferenceLogger, type ModelHandle } from '../inference/index.js';
 import type { ParseLimits } from '../protocol/parse.js';
 import { ruleSignalNames } from '../routing/rules.js';
-import { EndpointPicker } from '../routing/endpoints.js';
+import { LiveEndpointPicker } from '../endpoints/live-picker.js';
+import { EndpointPicker, endpointLoadKey } from '../routing/endpoints.js';
 import { InflightTracker } from '../routing/load.js';
 import { Router } from '../routing/router.js';
 import { GuardEngine } from '../state/cache-guard/index.js';
@@ -30,6 +31,8 @@ export interface SnapshotOptions {
   inflight?: InflightTracker;
   /** The semantic cache's embedding model, when some decision caches. */
   cacheEmbedder?: EmbedderHandle;
+  /** Scrape and DNS faults of the endpoint picker (logged by the caller, once per interval). */
+  onEndpointError?: (message: string) => void;
 }
 
 export class RoutingSnapshot {
@@ -41,8 +44,10 @@ export class RoutingSnapshot {
   /** Call when this snapshot is no longer current. */
   readonly release: () => void;
   readonly models: ReadonlyMap<string, ModelHandle>;
-  /** Endpoint mode only: picks the backend endpoint of the chosen model. */
+  /** Endpoint mode without routing.endpoint_picker: the least-in-flight pick. */
   readonly endpoints: EndpointPicker | undefined;
+  /** Endpoint mode with routing.endpoint_picker: live load, prefix, session and LoRA affinity; scraping from construction until release. */
+  readonly live: LiveEndpointPicker | undefined;
   /** Embeds the text of semantic cache lookups; undefined: exact matches only. */
   readonly cacheEmbedder: EmbedderHandle | undefined;
   /** Checks every semantic cache candidate before it is served (cache.guard). */
@@ -54,7 +59,16 @@ export class RoutingSnapshot {
   ) {
     const inflight = opts.inflight;
     this.router = new Router(config, opts.signals, opts.observer, inflight ? { load: (m) => inflight.get(m) } : {});
-    this.endpoints = config.routing.mode === 'endpoint' ? new EndpointPicker(inflight ?? new InflightTracker()) : undefined;
+    const tracker = inflight ?? new InflightTracker();
+    const pickerCfg = config.routing.mode === 'endpoint' ? config.routing.endpoint_picker : undefined;
+    this.endpoints = config.routing.mode === 'endpoint' && !pickerCfg ? new EndpointPicker(tracker) : undefined;
+    this.live = pickerCfg
+      ? new LiveEndpointPicker(config, pickerCfg, {
+          inflight: (model, ep) => tracker.get(endpointLoadKey(model, ep)),
+          ...(opts.onEndpointError ? { onError: opts.onEndpointError } : {}),
+        })
+      : undefined;
+    this.live?.start();
     this.limits = {
       maxBodyBytes: config.security.max_body_bytes,
       maxJsonDepth: config.security.max_json_depth,
@@ -63,7 +77,9 @@ export class RoutingSnapshot {
     const loadedAt = opts.loadedAt ?? Math.floor(Date.now() / 1000);
     this.modelsList = modelsListBody(config, loadedAt);
     this.anthropicModelsList = anthropicModelsListBody(config, loadedAt);
-    this.release = opts.release ?? (() => undefined);
+    const release = opts.release ?? (() => undefined);
+    const live = this.live;
+    this.release = live ? () => (release(), void live.close()) : release;
     this.models = opts.models ?? new Map();
     this.cacheEmbedder = opts.cacheEmbedder;
     this.cacheGuard = new GuardEngine(config.cache.guard);
@@ -76,6 +92,7 @@ export interface BuildOptions {
   observer?: SignalObserver;
   logger?: InferenceLogger;
   inflight?: InflightTracker;
+  onEndpointError?: (message: string) => void;
 }
 
 /**
@@ -115,6 +132,7 @@ export async function buildSnapshot(config: Config, source = 'config', opts: Bui
     models: lease.models,
     ...(opts.observer ? { observer: opts.observer } : {}),
     ...(opts.inflight ? { inflight: opts.inflight } : {}),
+    ...(opts.onEndpointError ? { onEndpointError: opts.onEndpointError } : {}),
     ...(cacheModel ? { cacheEmbedder: lease.models.get(cacheModel) as EmbedderHandle } : {}),
   });
 }

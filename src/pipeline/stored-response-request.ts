@@ -43,7 +43,7 @@ export async function storedResponseAnswer(
   const pin = await attempt(state, 'get_pin', () => state.store.getPin(identity.key, snap.config.affinity.ttl_seconds));
   const model = pin.ok && pin.value ? snap.router.modelNamed(pin.value.model) : undefined;
   if (!model) return notFound();
-  const endpoint = snap.config.routing.mode === 'endpoint' && pin.ok && pin.value?.endpoint && model.endpoints.includes(pin.value.endpoint) ? pin.value.endpoint : undefined;
+  const endpoint = snap.config.routing.mode === 'endpoint' && pin.ok && pin.value?.endpoint && (snap.live ? snap.live.knows(model.name, pin.value.endpoint) : model.endpoints.includes(pin.value.endpoint)) ? pin.value.endpoint : undefined;
   return {
     kind: 'route',
     model: model.name,

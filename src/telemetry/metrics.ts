@@ -79,6 +79,8 @@ export interface RouterMetrics {
   recordStateError(op: StateOp, reason: string): void;
   /** Called by the state backend's breaker: 1 closed (Redis in use), 0 open (features skipped). */
   setStateAvailable(available: boolean): void;
+  /** The endpoint picker's scrapes, read at collection time (routing.endpoint_picker). */
+  observeEndpoints?(read: () => readonly EndpointScrapeStats[]): void;
   /** Prometheus text exposition of everything above (content-type text/plain; version=0.0.4). */
   render(): Promise<string>;
   shutdown(): Promise<void>;
@@ -109,6 +111,15 @@ function labelValue(v: string): string {
 
 function statusLabel(status: number): string {
   return Number.isInteger(status) && status >= 100 && status <= 599 ? String(status) : 'invalid';
+}
+
+/** One scraped endpoint, as the endpoint picker counts it. */
+export interface EndpointScrapeStats {
+  model: string;
+  endpoint: string;
+  fresh: boolean;
+  scrapes: number;
+  failures: number;
 }
 
 export function createMetrics(opts: MetricsOptions = {}): RouterMetrics {
@@ -247,6 +258,23 @@ export function createMetrics(opts: MetricsOptions = {}): RouterMetrics {
       for (const [model, c] of inferenceCallCounts()) r.observe(c.dropped, { model: labelValue(model) });
     });
 
+  // The endpoint picker's scrapes per model and endpoint (counts kept by its scrapers, read at
+  // collection time; an endpoint that leaves discovery leaves the series).
+  let readEndpoints: () => readonly EndpointScrapeStats[] = () => [];
+  meter
+    .createObservableCounter(name('endpoint_scrapes_total'), { description: 'Endpoint picker scrapes of /metrics by model, endpoint and outcome (ok, error).' })
+    .addCallback((r) => {
+      for (const s of readEndpoints()) {
+        r.observe(s.scrapes - s.failures, { model: labelValue(s.model), endpoint: s.endpoint, outcome: 'ok' });
+        r.observe(s.failures, { model: labelValue(s.model), endpoint: s.endpoint, outcome: 'error' });
+      }
+    });
+  meter
+    .createObservableGauge(name('endpoint_metrics_fresh'), { description: '1 while an endpoint\'s scraped metrics are fresh, 0 while it is unknown (stale or failing: scored as loaded).' })
+    .addCallback((r) => {
+      for (const s of readEndpoints()) r.observe(s.fresh ? 1 : 0, { model: labelValue(s.model), endpoint: s.endpoint });
+    });
+
   let loopDelay: IntervalHistogram | undefined;
   if (opts.processMetrics ?? true) {
     const h = monitorEventLoopDelay({ resolution: 10 });
@@ -341,6 +369,9 @@ export function createMetrics(opts: MetricsOptions = {}): RouterMetrics {
     },
     setStateAvailable(available) {
       stateAvailable = available ? 1 : 0;
+    },
+    observeEndpoints(read) {
+      readEndpoints = read;
     },
     recordReload(result) {
       reloads.add(1, { result });

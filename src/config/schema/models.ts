@@ -1,6 +1,7 @@
 // models: the backends semroute routes to.
 import { z } from 'zod';
 import { endpoint, name } from './common.js';
+import { discoverySchema } from './endpoint-picker.js';
 
 export const REASONING_FAMILIES = ['qwen3', 'deepseek', 'gpt-oss', 'none'] as const;
 
@@ -20,6 +21,19 @@ export const modelSchema = z.strictObject({
     .array(endpoint)
     .default([])
     .describe('Backend endpoints (routing.mode endpoint, and the local gateway of `semroute dev`).'),
+  discovery: discoverySchema
+    .optional()
+    .describe('Where the endpoint picker (routing.endpoint_picker) finds this model\'s endpoints: static (endpoints, the default) or dns.'),
+  engine: z
+    .enum(['vllm', 'sglang', 'trtllm'])
+    .optional()
+    .describe('The serving engine, for the metric names the endpoint picker scrapes (vllm:*, sglang:*, nv_trt_llm_*); default vllm.'),
+  metrics_path: z.string().startsWith('/').optional().describe('Where each endpoint serves Prometheus metrics; default /metrics.'),
+  lora_adapter: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('The LoRA adapter this model is (vLLM serves adapters as model names): the lora scorer prefers endpoints that have it loaded.'),
   api: z
     .array(z.enum(['chat', 'completions', 'responses', 'messages']))
     .min(1)

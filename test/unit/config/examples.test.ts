@@ -5,7 +5,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { runSchema, runValidate } from '../../../src/cli/config-commands.js';
 
-const EXAMPLES = ['examples/config/minimal.yaml', 'examples/config/full.yaml', 'deploy/kubernetes/base/semroute.yaml', 'deploy/local/semroute.yaml'];
+const EXAMPLES = ['examples/config/minimal.yaml', 'examples/config/full.yaml', 'examples/config/endpoint-picker.yaml', 'deploy/kubernetes/base/semroute.yaml', 'deploy/local/semroute.yaml'];
 const BROKEN_DIR = 'test/fixtures/config/broken';
 
 function capture() {

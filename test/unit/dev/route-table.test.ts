@@ -19,3 +19,19 @@ describe('selectRoute (Envoy route table: exact header match, first wins, then t
     expect(selectRoute(routes, headers, def)).toEqual(expected);
   });
 });
+
+describe('selectRoute: the ORIGINAL_DST route with an endpoint-picker list', () => {
+  const routes = [{ header: 'x-gateway-destination-endpoint', value: '', originalDst: true, upstream: '', cluster: 'original_dst' }];
+  it('the first address is the upstream, the rest are the fallbacks in order', () => {
+    expect(selectRoute(routes, new Map([['x-gateway-destination-endpoint', ['10.0.0.1:80, 10.0.0.2:80,10.0.0.3:80']]]), undefined)).toEqual({
+      upstream: 'http://10.0.0.1:80',
+      cluster: 'original_dst',
+      address: '10.0.0.1:80',
+      fallbacks: ['10.0.0.2:80', '10.0.0.3:80'],
+    });
+  });
+  it('a single address has no fallbacks; an empty list is no match', () => {
+    expect(selectRoute(routes, new Map([['x-gateway-destination-endpoint', ['[fd00::1]:80']]]), undefined)).toEqual({ upstream: 'http://[fd00::1]:80', cluster: 'original_dst', address: '[fd00::1]:80' });
+    expect(selectRoute(routes, new Map([['x-gateway-destination-endpoint', [' , ']]]), 'http://d')).toEqual({ upstream: 'http://d', cluster: 'default' });
+  });
+});
