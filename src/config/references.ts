@@ -151,11 +151,11 @@ function checkModels(cfg: Config, issues: Issues): void {
   checkDuplicates(cfg.models.map((m, i) => ({ name: m.name, path: `models[${i}].name` })), 'model', issues);
   cfg.models.forEach((m, i) => {
     m.endpoints.forEach((e, j) => checkEndpoint(e, `models[${i}].endpoints[${j}]`, issues));
-    if (cfg.routing.mode === 'endpoint' && m.endpoints.length === 0 && m.discovery?.type !== 'dns') {
-      issues.push({ path: `models[${i}].endpoints`, message: 'routing.mode endpoint needs at least one endpoint per model (or discovery: dns)' });
+    if (cfg.routing.mode === 'endpoint' && m.endpoints.length === 0 && m.discovery?.type !== 'dns' && m.discovery?.type !== 'kubernetes') {
+      issues.push({ path: `models[${i}].endpoints`, message: 'routing.mode endpoint needs at least one endpoint per model (or discovery: dns or kubernetes)' });
     }
-    if (m.discovery?.type === 'dns' && !cfg.routing.endpoint_picker) {
-      issues.push({ path: `models[${i}].discovery`, message: 'discovery dns is read by routing.endpoint_picker only: configure it (routing.mode endpoint)' });
+    if ((m.discovery?.type === 'dns' || m.discovery?.type === 'kubernetes') && !cfg.routing.endpoint_picker) {
+      issues.push({ path: `models[${i}].discovery`, message: 'discovery dns/kubernetes is read by routing.endpoint_picker only: configure it (routing.mode endpoint)' });
     }
   });
   const picker = cfg.routing.endpoint_picker;

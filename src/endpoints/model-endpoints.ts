@@ -4,6 +4,7 @@
 import type { EndpointPickerConfig } from '../config/schema/endpoint-picker.js';
 import type { ModelConfig } from '../config/schema.js';
 import { dnsSource, type DnsResolver } from './discovery/dns.js';
+import { kubernetesSource } from './discovery/kubernetes.js';
 import { staticSource } from './discovery/static.js';
 import type { EndpointSource } from './discovery/types.js';
 import { ENGINES } from './metrics/engines.js';
@@ -59,7 +60,9 @@ export class ModelEndpoints {
     this.source =
       d?.type === 'dns'
         ? dnsSource({ name: d.name, record: d.record, ...(d.port ? { port: d.port } : {}), intervalMs: d.interval_ms, ...(opts.resolver ? { resolver: opts.resolver } : {}), ...(opts.onError ? { onError: opts.onError } : {}) })
-        : staticSource(model.endpoints);
+        : d?.type === 'kubernetes'
+          ? kubernetesSource({ service: d.service, ...(d.namespace ? { namespace: d.namespace } : {}), ...(d.port ? { port: d.port } : {}), watchTimeoutS: d.watch_timeout_s, backoffMaxMs: d.backoff_max_ms, ...(opts.onError ? { onError: opts.onError } : {}) })
+          : staticSource(model.endpoints);
   }
 
   start(): void {

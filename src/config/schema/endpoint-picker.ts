@@ -83,6 +83,14 @@ export const discoverySchema = z.discriminatedUnion('type', [
       interval_ms: z.number().int().min(100).max(3_600_000).default(5000).describe('Re-resolve period; endpoints that disappear are dropped, new ones join.'),
     })
     .refine((d) => d.record !== 'a' || d.port !== undefined, { message: 'record a needs port', path: ['port'] }),
+  z.strictObject({
+    type: z.literal('kubernetes').describe("Watch the Service's EndpointSlices (discovery.k8s.io/v1) with the pod's service account (RBAC: get/list/watch endpointslices)."),
+    service: z.string().min(1).max(63).describe('The Service name (label kubernetes.io/service-name).'),
+    namespace: z.string().min(1).max(63).optional().describe("The Service's namespace; default the pod's own."),
+    port: z.string().min(1).max(63).optional().describe("The EndpointSlice port name; default each slice's first port."),
+    watch_timeout_s: z.number().int().min(10).max(3600).default(300).describe('Server-side watch timeout; the watch then resumes from the last resourceVersion.'),
+    backoff_max_ms: z.number().int().min(100).max(600_000).default(30_000).describe('Retry backoff cap on API errors (doubles from 500 ms); the last endpoints are kept meanwhile.'),
+  }),
 ]);
 
 export type DiscoveryConfig = z.infer<typeof discoverySchema>;
