@@ -22,7 +22,7 @@ describe('EndpointSlice → endpoints', () => {
     expect(sliceAddresses(slice, 'grpc')).toEqual([]);
   });
   it('brackets IPv6, skips FQDN slices and merges several slices', () => {
-    const v6 = { metadata: { name: 'vllm-b' }, addressType: 'IPv6', ports: [{ port: 8000 }], endpoints: [{ addresses: ['fd00::1'] }] };
+    const v6 = { metadata: { name: 'vllm-b' }, addressType: 'IPv6', ports: [{ name: 'http', port: 8000 }], endpoints: [{ addresses: ['fd00::1'] }] };
     const fqdn = { addressType: 'FQDN', ports: [{ port: 8000 }], endpoints: [{ addresses: ['a.example'] }] };
     expect(mergeSlices([slice, v6, fqdn, slice], 'http')).toEqual(['10.0.0.1:8000', '10.0.0.3:8000', '10.0.0.4:8000', '[fd00::1]:8000']);
   });
