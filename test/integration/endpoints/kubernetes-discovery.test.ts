@@ -25,8 +25,8 @@ describe('kubernetes EndpointSlice discovery', () => {
   let api = '';
   let items: unknown[] = [slice('a', '1', ['10.0.0.1'])];
   let lists = 0;
-  let watches: ServerResponse[] = [];
-  let listStatus = 200;
+  const watches: ServerResponse[] = [];
+  const listStatus = 200;
   const tokens: string[] = [];
 
   beforeAll(async () => {
