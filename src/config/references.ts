@@ -155,7 +155,7 @@ function checkModels(cfg: Config, issues: Issues): void {
       issues.push({ path: `models[${i}].endpoints`, message: 'routing.mode endpoint needs at least one endpoint per model (or discovery: dns or kubernetes)' });
     }
     if ((m.discovery?.type === 'dns' || m.discovery?.type === 'kubernetes') && !cfg.routing.endpoint_picker) {
-      issues.push({ path: `models[${i}].discovery`, message: 'discovery dns/kubernetes is read by routing.endpoint_picker only: configure it (routing.mode endpoint)' });
+      issues.push({ path: `models[${i}].discovery`, message: `discovery ${m.discovery.type} is read by routing.endpoint_picker only: configure it (routing.mode endpoint)` });
     }
   });
   const picker = cfg.routing.endpoint_picker;
