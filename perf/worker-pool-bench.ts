@@ -23,7 +23,6 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { domainSignalSchema, embeddingSignalSchema, jailbreakSignalSchema, keywordSignalSchema } from '../src/config/schema/signals.js';
 import { defaultWorkers, inferenceCallCounts, loadModel, withDefaults, type ClassifierHandle, type EmbedderHandle, type ModelHandle } from '../src/inference/index.js';
-import type { RoutingRequest } from '../src/protocol/ir.js';
 import { domainSignal, jailbreakSignal } from '../src/signals/classifier.js';
 import { embeddingSignal } from '../src/signals/embedding.js';
 import { keywordSignal } from '../src/signals/keyword.js';
@@ -31,6 +30,7 @@ import { runSignals } from '../src/signals/run.js';
 import type { Signal, SignalObserver } from '../src/signals/types.js';
 import type { ModelVariant } from '../src/inference/layouts.js';
 import { intAttr, intsAttr, OnnxGraphBuilder } from '../tools/models/onnx-writer.js';
+import { userRequest as ir } from '../test/helpers/routing-request.js';
 import { mulberry32 } from './arrivals.js';
 import { percentile } from './stats.js';
 
@@ -103,16 +103,6 @@ const domainDir = values.classifier ? path.resolve(values.classifier) : heavy ? 
 const embedderDir = values.embedder ? path.resolve(values.embedder) : path.join(root, 'models', 'embedding');
 const variant = values.variant as ModelVariant | undefined;
 
-const ir = (text: string): RoutingRequest => ({
-  protocol: 'openai.chat',
-  model: 'auto',
-  stream: false,
-  messages: [{ role: 'user', text, toolCalls: 0 }],
-  hasTools: false,
-  tools: [],
-  maxOutputTokens: undefined,
-  body: {},
-});
 
 async function loadSet(workers: number): Promise<{ models: ModelHandle[]; signals: Signal[]; keyword: Signal }> {
   const spec = (name: string, dir: string, task: 'sequence-classification' | 'embedding', own = false) =>

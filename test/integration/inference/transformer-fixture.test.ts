@@ -29,8 +29,9 @@ import { keywordSignal } from '../../../src/signals/keyword.js';
 import { runSignal } from '../../../src/signals/run.js';
 import type { Signal } from '../../../src/signals/types.js';
 import { writeShape } from '../../../tools/models/bench-models.js';
+import { keywordLatencyMedian } from '../../helpers/keyword-latency.js';
 import { until } from '../../helpers/until.js';
-import { median, turn, userRequest as ir } from '../../helpers/routing-request.js';
+import { userRequest as ir } from '../../helpers/routing-request.js';
 
 const TINY = path.resolve('test/fixtures/models/tiny-bert');
 const open: ModelHandle[] = [];
@@ -115,17 +116,7 @@ describe('the tiny transformer fixture in the worker pool', () => {
   test('(c) a keyword-only evaluation is not held up by a long inference in flight', async () => {
     const keyword = keywordSignal(keywordSignalSchema.parse({ name: 'kw', any: ['python', 'linked list'] }));
     const req = ir(`How do I reverse a linked list in Python? ${'Some context. '.repeat(50)}`);
-    const sample = async () => {
-      const t0 = performance.now();
-      await turn();
-      expect((await runSignal(keyword, req)).matched).toBe(true);
-      return performance.now() - t0;
-    };
-    const samples = async () => {
-      const xs: number[] = [];
-      for (let i = 0; i < 40; i++) xs.push(await sample());
-      return median(xs);
-    };
+    const samples = () => keywordLatencyMedian(keyword, req);
     await samples(); // warm
     const idle = await samples();
     const pool = (pooled.session as PooledSession).pool;

@@ -26,8 +26,9 @@ import { keywordSignal } from '../../../src/signals/keyword.js';
 import { runSignal } from '../../../src/signals/run.js';
 import type { Signal, SignalOutcome } from '../../../src/signals/types.js';
 import { createMetrics } from '../../../src/telemetry/metrics.js';
+import { keywordLatencyMedian } from '../../helpers/keyword-latency.js';
 import { until } from '../../helpers/until.js';
-import { median, turn, userRequest as ir } from '../../helpers/routing-request.js';
+import { turn, userRequest as ir } from '../../helpers/routing-request.js';
 
 const MODELS = path.resolve('models');
 const present = ['domain-classifier', 'jailbreak-detector', 'embedding'].every((n) => existsSync(path.join(MODELS, n, 'model.onnx')));
@@ -225,19 +226,7 @@ suite('inference worker pool', () => {
       const pool = poolOf(model);
       const keyword = keywordSignal(keywordSignalSchema.parse({ name: 'kw', any: ['python', 'rust', 'linked list'] }));
       const req = ir(`How do I reverse a linked list in Python? ${'Some context about the data structure. '.repeat(50)}`);
-      // From "wanted" to "evaluated": a turn of the loop plus the signal, as a request's stream sees it.
-      const sample = async () => {
-        const t0 = performance.now();
-        await turn();
-        const r = await runSignal(keyword, req);
-        expect(r.matched).toBe(true);
-        return performance.now() - t0;
-      };
-      const samples = async () => {
-        const xs: number[] = [];
-        for (let i = 0; i < 40; i++) xs.push(await sample());
-        return median(xs);
-      };
+      const samples = () => keywordLatencyMedian(keyword, req);
       await samples(); // warm
       const idle = await samples();
       pool.runDelayMs = 1000;
