@@ -4,8 +4,9 @@
 // no wait, a burst is grouped. A batch is sorted by length (the runner pads to the batch's longest)
 // and run as ONE runner call; each caller gets its own result. Calls of very different lengths are
 // kept apart (`maxPaddingRatio`) so one long prompt does not make a batch of short ones pay for its
-// padding, and a batch's padded tokens are bounded (`maxBatchTokens`). At most `maxInFlight` runner calls at a time, a queue bounded in calls and in tokens, a
-// per-call timeout: every path ends in a result or a coded error, never a hang.
+// padding, and a batch's padded tokens are bounded (`maxBatchTokens`). At most `maxInFlight`
+// runner calls at a time, a queue bounded in calls and in tokens, a per-call timeout: every path
+// ends in a result or a coded error, never a hang.
 //
 // Every call's outcome is counted per model name (`inferenceCallCounts`, read by the metrics at
 // scrape time), and so is a result that came back after its caller had given up (dropped).
