@@ -1,7 +1,7 @@
 // The endpoint picker end to end: three fake vLLMs (src/dev/fake-vllm.ts) whose reported load the
 // test changes, semroute over real gRPC, and the local gateway's ORIGINAL_DST route. Waits are on
 // the event meant (requests land on the expected endpoint), never on a sleep.
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import { createServer } from 'node:http';
@@ -63,6 +63,9 @@ async function settlesOn(name: string): Promise<void> {
   for (let i = 0; i < 5; i++) expect((await ask()).upstream).toBe(name);
 }
 
+// Each test waits for scrapes with 10 s deadlines; jest's own 5 s must not cut them first.
+jest.setTimeout(30_000);
+
 describe('endpoint picker over several fake vLLMs', () => {
   it('follows the scraped load as it changes', async () => {
     set('a', { waiting: 30 });
@@ -79,12 +82,16 @@ describe('endpoint picker over several fake vLLMs', () => {
     set('b', { waiting: 3, kvUsage: 0.5 });
     set('c', { waiting: 6, kvUsage: 0.9 });
     await settlesOn('a');
+    // Ordered by score: a (idle), b, c; the dead endpoint (scrape failing) is filtered out. Wait
+    // until the picker has scraped all of it (on a busy machine b's and c's new load, or the dead
+    // endpoint's failure, may come a scrape later than a's).
+    const ordered = fleet.map((f) => f.address).join(',');
+    await until(async () => (await ask()).status === 200 && fleet[0]!.lastDestination === ordered, 10_000, 'the ordered list');
     const before = fleet.map((f) => f.received);
     const r = await ask();
     expect(r.status).toBe(200);
     expect(fleet.map((f, i) => f.received - before[i]!)).toEqual([1, 0, 0]);
-    // Ordered by score: a (idle), b, c; the dead endpoint (scrape failing) is filtered out.
-    expect(fleet[0]!.lastDestination).toBe(fleet.map((f) => f.address).join(','));
+    expect(fleet[0]!.lastDestination).toBe(ordered);
   });
 
   it('sheds a sheddable request with 429 when every endpoint is saturated, and serves the others', async () => {
