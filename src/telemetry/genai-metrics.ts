@@ -12,7 +12,7 @@
 // Buckets are the GenAI semantic conventions' advice (tokens 1 … 64 Mi; first token 1 ms … 10 s;
 // per output token 10 ms … 2.5 s; request 10 ms … 82 s). The times are the router's view: from the
 // request leaving semroute (its body answered) to the upstream's first and last body bytes.
-import type { Histogram, Meter } from '@opentelemetry/api';
+import type { LocalHistogram } from './local-instruments.js';
 
 export interface GenAiObservation {
   operation: string;
@@ -39,14 +39,16 @@ export type GenAiRecorder = (o: GenAiObservation) => void;
 
 const ok = (v: number | undefined): v is number => v !== undefined && Number.isFinite(v) && v >= 0;
 
-export function genAiMetrics(meter: Meter, opts: { prefix: string; maxTenants: number; label: (v: string) => string }): GenAiRecorder {
-  const histogram = (name: string, description: string, buckets: number[]): Histogram =>
-    meter.createHistogram(name, { description, advice: { explicitBucketBoundaries: buckets } });
-  const tokens = histogram('gen_ai_client_token_usage', 'gen_ai.client.token.usage: tokens of one answer by type (input: prompt, cached included; output), from the upstream usage report.', TOKEN_BUCKETS);
-  const ttft = histogram('gen_ai_server_time_to_first_token_seconds', 'gen_ai.server.time_to_first_token: seconds from the request leaving semroute to the first bytes of a streamed answer.', TTFT_BUCKETS_SECONDS);
-  const tpot = histogram('gen_ai_server_time_per_output_token_seconds', 'gen_ai.server.time_per_output_token: seconds per output token after the first, of a streamed answer.', TPOT_BUCKETS_SECONDS);
-  const duration = histogram('gen_ai_server_request_duration_seconds', 'gen_ai.server.request.duration: seconds from the request leaving semroute to the end of its answer.', REQUEST_DURATION_BUCKETS_SECONDS);
-  const cost = histogram(`${opts.prefix}request_cost`, 'Cost of one answer from the chosen model\'s cost_per_million_tokens (input and cached tokens at the input price), in its unit.', COST_BUCKETS);
+const LABELS = ['gen_ai.operation.name', 'gen_ai.request.model', 'gen_ai.response.model', 'decision', 'tenant'] as const;
+const TOKEN_LABELS = [...LABELS, 'gen_ai.token.type'] as const;
+type HistogramFactory = <K extends string>(name: string, description: string, labels: readonly K[], buckets: readonly number[]) => LocalHistogram<K>;
+
+export function genAiMetrics(histogram: HistogramFactory, opts: { prefix: string; maxTenants: number; label: (v: string) => string }): GenAiRecorder {
+  const tokens = histogram('gen_ai_client_token_usage', 'gen_ai.client.token.usage: tokens of one answer by type (input: prompt, cached included; output), from the upstream usage report.', TOKEN_LABELS, TOKEN_BUCKETS);
+  const ttft = histogram('gen_ai_server_time_to_first_token_seconds', 'gen_ai.server.time_to_first_token: seconds from the request leaving semroute to the first bytes of a streamed answer.', LABELS, TTFT_BUCKETS_SECONDS);
+  const tpot = histogram('gen_ai_server_time_per_output_token_seconds', 'gen_ai.server.time_per_output_token: seconds per output token after the first, of a streamed answer.', LABELS, TPOT_BUCKETS_SECONDS);
+  const duration = histogram('gen_ai_server_request_duration_seconds', 'gen_ai.server.request.duration: seconds from the request leaving semroute to the end of its answer.', LABELS, REQUEST_DURATION_BUCKETS_SECONDS);
+  const cost = histogram(`${opts.prefix}request_cost`, 'Cost of one answer from the chosen model\'s cost_per_million_tokens (input and cached tokens at the input price), in its unit.', LABELS, COST_BUCKETS);
   // Tenants are request data: the first max_tenants names get their own label, the rest are 'other'.
   const tenants = new Set<string>();
   const tenantLabel = (t: string): string => {
@@ -57,16 +59,19 @@ export function genAiMetrics(meter: Meter, opts: { prefix: string; maxTenants: n
     return t;
   };
   return (o) => {
-    const attrs = {
+    const attrs: Record<(typeof TOKEN_LABELS)[number], string> = {
       'gen_ai.operation.name': o.operation,
       'gen_ai.request.model': opts.label(o.model),
       'gen_ai.response.model': opts.label(o.servedModel),
       decision: opts.label(o.decision),
       tenant: opts.label(tenantLabel(o.tenant)),
+      'gen_ai.token.type': 'input',
     };
     if (o.usage) {
-      tokens.record(o.usage.input, { ...attrs, 'gen_ai.token.type': 'input' });
-      tokens.record(o.usage.output, { ...attrs, 'gen_ai.token.type': 'output' });
+      // The histograms read only their own labels: one object serves all of them.
+      tokens.record(o.usage.input, attrs);
+      attrs['gen_ai.token.type'] = 'output';
+      tokens.record(o.usage.output, attrs);
     }
     if (ok(o.ttftSeconds)) ttft.record(o.ttftSeconds, attrs);
     if (ok(o.tpotSeconds)) tpot.record(o.tpotSeconds, attrs);

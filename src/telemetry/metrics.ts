@@ -19,12 +19,14 @@
 //   both are turned off here.
 
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
-import type { Attributes, Counter, Histogram } from '@opentelemetry/api';
+import type { Counter } from '@opentelemetry/api';
 import { PrometheusExporter, PrometheusSerializer } from '@opentelemetry/exporter-prometheus';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
+import { hrTime } from '@opentelemetry/core';
 import { INFERENCE_CALL_OUTCOMES, inferenceCallCounts } from '../inference/batcher.js';
 import { genAiMetrics, type GenAiObservation } from './genai-metrics.js';
 import { observeBuildInfo } from './build-info.js';
+import { LocalCounter, LocalHistogram, type LocalInstrument } from './local-instruments.js';
 
 export type RequestOutcome = 'routed' | 'passthrough' | 'blocked' | 'error' | 'models_list' | 'cache_hit' | 'count_tokens' | 'stored_response';
 export type ReloadResult = 'success' | 'rejected';
@@ -144,28 +146,30 @@ export function createMetrics(opts: MetricsOptions = {}): RouterMetrics {
   const provider = new MeterProvider({ readers: [exporter] });
   const meter = provider.getMeter('semroute');
 
-  const requests: Counter = meter.createCounter(name('requests_total'), {
-    description: 'HTTP requests that reached a routing outcome, by decision, model and outcome.',
-  });
-  const latency: Histogram = meter.createHistogram(name('routing_latency_seconds'), {
-    description: 'Seconds spent deciding the route for one request (request body received to answer sent).',
-    advice: { explicitBucketBoundaries: [...LATENCY_BUCKETS_SECONDS] },
-  });
-  // A request evaluates every used signal (100 keyword signals → 100 evaluations): counting them
-  // through counter.add (attribute hashing each time) cost more than the signals. Plain counts in a
-  // map, reported at collection time, cost a map increment.
-  const signalCounts = new Map<string, { attrs: Attributes; n: number }>();
-  meter
-    .createObservableCounter(name('signal_evaluations_total'), {
-      description: 'Signal evaluations by signal, kind and outcome (error and timeout count as not matched, or matched when the signal fails closed).',
-    })
-    .addCallback((r) => {
-      for (const { attrs, n } of signalCounts.values()) r.observe(n, attrs);
-    });
-  const signalLatency: Histogram = meter.createHistogram(name('signal_latency_seconds'), {
-    description: 'Seconds one signal took, by kind.',
-    advice: { explicitBucketBoundaries: [...LATENCY_BUCKETS_SECONDS] },
-  });
+  // What every request records goes through local-instruments.ts (a map lookup per record; the
+  // SDK's instruments hash their attributes on every call); the rest are SDK instruments.
+  const local: LocalInstrument[] = [];
+  const counter = <K extends string>(n: string, description: string, labels: readonly K[]): LocalCounter<K> => {
+    const c = new LocalCounter(name(n), description, labels);
+    local.push(c);
+    return c;
+  };
+  const histogram = <K extends string>(fullName: string, description: string, labels: readonly K[], buckets: readonly number[]): LocalHistogram<K> => {
+    const h = new LocalHistogram(fullName, description, labels, buckets);
+    local.push(h);
+    return h;
+  };
+  const startTime = hrTime();
+
+  const requests = counter('requests_total', 'HTTP requests that reached a routing outcome, by decision, model and outcome.', ['decision', 'model', 'outcome']);
+  const latency = histogram(name('routing_latency_seconds'), 'Seconds spent deciding the route for one request (request body received to answer sent).', ['decision', 'model'], LATENCY_BUCKETS_SECONDS);
+  // A request evaluates every used signal (100 keyword signals → 100 evaluations).
+  const signalCounts = counter(
+    'signal_evaluations_total',
+    'Signal evaluations by signal, kind and outcome (error and timeout count as not matched, or matched when the signal fails closed).',
+    ['signal', 'kind', 'outcome'],
+  );
+  const signalLatency = histogram(name('signal_latency_seconds'), 'Seconds one signal took, by kind.', ['kind'], LATENCY_BUCKETS_SECONDS);
   const errors: Counter = meter.createCounter(name('errors_total'), {
     description: 'Client-visible errors produced by the router, by error code and HTTP status.',
   });
@@ -202,11 +206,13 @@ export function createMetrics(opts: MetricsOptions = {}): RouterMetrics {
     description: 'ext_proc streams cancelled after no message for longer than listeners.grpc.stream_idle_timeout_ms (a reset that never arrived).',
   });
 
-  const tokens: Counter = meter.createCounter(name('tokens_total'), {
-    description: 'Tokens of routed answers as the upstream reported them: type input (prompt, cached included), output, cached (prompt tokens served from the prefix cache).',
-  });
+  const tokens = counter(
+    'tokens_total',
+    'Tokens of routed answers as the upstream reported them: type input (prompt, cached included), output, cached (prompt tokens served from the prefix cache).',
+    ['model', 'decision', 'type'],
+  );
 
-  const recordGenAi = genAiMetrics(meter, { prefix, maxTenants: opts.maxTenantLabels ?? 100, label: labelValue });
+  const recordGenAi = genAiMetrics(histogram, { prefix, maxTenants: opts.maxTenantLabels ?? 100, label: labelValue });
   const traceExports: Counter = meter.createCounter(name('trace_exports_total'), {
     description: 'Span exports to the OTLP collector by result (ok; failed: collector down, slow past export_timeout_ms or refusing; those spans are dropped).',
   });
@@ -218,15 +224,13 @@ export function createMetrics(opts: MetricsOptions = {}): RouterMetrics {
     description: 'ext_proc client connections rotated after listeners.grpc.max_connection_age_ms (two-phase GOAWAY: no stream refused).',
   });
 
-  const affinity: Counter = meter.createCounter(name('affinity_total'), {
-    description: 'Session affinity per request: pinned (first turn), kept, switched (reason), skipped (state unavailable).',
-  });
-  const cacheLookups: Counter = meter.createCounter(name('cache_lookups_total'), {
-    description: 'Semantic cache lookups by result (hit_exact, hit_semantic, miss, bypass by request, skipped when state is unavailable) and decision.',
-  });
-  const cacheStores: Counter = meter.createCounter(name('cache_stores_total'), {
-    description: 'Answers offered to the cache: stored, not_storable (error, tool call, incomplete, too large), failed.',
-  });
+  const affinity = counter('affinity_total', 'Session affinity per request: pinned (first turn), kept, switched (reason), skipped (state unavailable).', ['result', 'reason']);
+  const cacheLookups = counter(
+    'cache_lookups_total',
+    'Semantic cache lookups by result (hit_exact, hit_semantic, miss, bypass by request, skipped when state is unavailable) and decision.',
+    ['result', 'decision'],
+  );
+  const cacheStores = counter('cache_stores_total', 'Answers offered to the cache: stored, not_storable (error, tool call, incomplete, too large), failed.', ['result']);
   const guardRejections: Counter = meter.createCounter(name('cache_guard_rejections_total'), {
     description: 'Semantic cache candidates above the similarity that the cache guard turned down, by the rule that did (numbers, negation, order, ...; no_text: stored without its request text).',
   });
@@ -305,12 +309,9 @@ export function createMetrics(opts: MetricsOptions = {}): RouterMetrics {
 
   return {
     recordRequest({ decision, model, outcome }) {
-      const attrs: Attributes = { decision: labelValue(decision), model: labelValue(model), outcome };
-      requests.add(1, attrs);
+      requests.add(1, { decision: labelValue(decision), model: labelValue(model), outcome });
     },
     recordRoutingLatency(seconds, { decision, model }) {
-      // A histogram rejects negative values; NaN would poison the sum.
-      if (!Number.isFinite(seconds) || seconds < 0) return;
       latency.record(seconds, { decision: labelValue(decision), model: labelValue(model) });
     },
     recordError({ code, status }) {
@@ -326,10 +327,11 @@ export function createMetrics(opts: MetricsOptions = {}): RouterMetrics {
       streamsReaped.add(count);
     },
     recordTokens({ model, decision }, usage) {
-      const labels = { model: labelValue(model), decision: labelValue(decision) };
-      tokens.add(usage.input, { ...labels, type: 'input' });
-      tokens.add(usage.output, { ...labels, type: 'output' });
-      if (usage.cached > 0) tokens.add(usage.cached, { ...labels, type: 'cached' });
+      const m = labelValue(model);
+      const d = labelValue(decision);
+      tokens.add(usage.input, { model: m, decision: d, type: 'input' });
+      tokens.add(usage.output, { model: m, decision: d, type: 'output' });
+      if (usage.cached > 0) tokens.add(usage.cached, { model: m, decision: d, type: 'cached' });
     },
     recordGenAi,
     recordTraceExport(result, spans) {
@@ -343,11 +345,8 @@ export function createMetrics(opts: MetricsOptions = {}): RouterMetrics {
       connectionsRotated.add(1);
     },
     recordSignal({ signal, kind, outcome }, seconds) {
-      const key = `${signal}\u0000${kind}\u0000${outcome}`;
-      const c = signalCounts.get(key);
-      if (c) c.n++;
-      else signalCounts.set(key, { attrs: { signal: labelValue(signal), kind, outcome }, n: 1 });
-      if (seconds !== undefined && Number.isFinite(seconds) && seconds >= 0) signalLatency.record(seconds, { kind });
+      signalCounts.add(1, { signal: labelValue(signal), kind, outcome });
+      if (seconds !== undefined) signalLatency.record(seconds, { kind });
     },
     recordAffinity(result, reason = 'none') {
       affinity.add(1, { result, reason });
@@ -379,6 +378,8 @@ export function createMetrics(opts: MetricsOptions = {}): RouterMetrics {
     },
     async render() {
       const { resourceMetrics, errors: collectErrors } = await exporter.collect();
+      const now = hrTime();
+      resourceMetrics.scopeMetrics.push({ scope: { name: 'semroute' }, metrics: local.map((i) => i.collect(startTime, now)) });
       let text = serializer.serialize(resourceMetrics);
       if (collectErrors.length > 0) {
         // Partial data beats none; a comment is legal in the exposition and visible to whoever looks.
