@@ -56,6 +56,7 @@ bench: build
 	node dist/perf/inference-bench.js --seconds 3 --rounds 2
 	node dist/perf/worker-pool-bench.js --seconds 3 --rounds 2
 	node dist/perf/decision-bench.js
+	node dist/perf/pipeline-bench.js
 	node dist/perf/embedding-bench.js --seconds 3 --rounds 3
 	node dist/perf/large-body-bench.js
 	node dist/perf/protocol-bench.js

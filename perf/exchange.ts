@@ -18,7 +18,7 @@ const SSE_ANSWER = Buffer.from(
     'data: {"choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}\n\ndata: [DONE]\n\n',
 );
 
-function messages(item: MixItem): { first: ProcessingRequest[]; responseBody: ProcessingRequest } {
+export function messages(item: MixItem): { first: ProcessingRequest[]; responseBody: ProcessingRequest } {
   const first: ProcessingRequest[] = [
     {
       request_headers: {

@@ -28,6 +28,13 @@ export const SCENARIOS: Scenario[] = [
     mix: defaultMix,
   },
   {
+    name: 'keyword-no-usage',
+    description: 'keyword with telemetry.token_usage: false: Envoy sends no answer body, where token counting reads every chunk of a streamed answer',
+    config: () => writeTemp('keyword-no-usage', withoutTokenUsage(path.join(repoRoot, 'perf/configs/keyword.yaml'))),
+    mix: defaultMix,
+    optIn: 'a comparison for keyword; run with --scenarios keyword,keyword-no-usage',
+  },
+  {
     name: 'keyword-10',
     description: '10 decisions, each with its own keyword signal (4 keywords) and priority',
     config: () => writeTemp('keyword-10', keywordConfig(10)),
@@ -56,6 +63,13 @@ export const SCENARIOS: Scenario[] = [
       ),
     mix: defaultMix,
     optIn: 'a comparison for classify; run with --scenarios classify,classify-inline',
+  },
+  {
+    name: 'classify-no-usage',
+    description: 'classify with telemetry.token_usage: false (no answer bodies through ext_proc)',
+    config: () => writeTemp('classify-no-usage', withoutTokenUsage(path.join(repoRoot, 'deploy/local/semroute.yaml'))),
+    mix: defaultMix,
+    optIn: 'a comparison for classify; run with --scenarios classify,classify-no-usage',
   },
   {
     name: 'cache-hit',
@@ -100,6 +114,13 @@ export function keywordConfig(decisions: number): string {
   }
   lines.push('  - { name: fallback, priority: 0, rules: { all: [] }, models: [{ model: small }] }');
   return `${lines.join('\n')}\n`;
+}
+
+/** A config file's text with telemetry.token_usage turned off (appended: the file has no telemetry section). */
+function withoutTokenUsage(file: string): string {
+  const text = readFileSync(file, 'utf8');
+  if (/^telemetry:/m.test(text)) throw new Error(`${file} has a telemetry section: set token_usage there`);
+  return `${text}\ntelemetry:\n  token_usage: false\n`;
 }
 
 function writeTemp(name: string, text: string): string {

@@ -92,6 +92,9 @@ export class ExtProcServer {
       // Envoy keeps one HTTP/2 connection open for many streams; let it ping without calls.
       'grpc.keepalive_permit_without_calls': 1,
       'grpc.http2.min_ping_interval_without_data_ms': 10_000,
+      // channelz (grpc-js's introspection service, never served here) reads the clock and updates
+      // counters for every message and call.
+      'grpc.enable_channelz': 0,
     });
     const { extProcService, healthService } = loadProtos();
     this.server.addService(extProcService, { Process: (call: grpc.ServerDuplexStream<ProcessingRequest, ProcessingResponse>) => this.onCall(call) });

@@ -314,12 +314,15 @@ export class ExtProcStream {
 
     const streamed = phase.cleared;
     const body = outcome.body ?? (streamed ? raw : undefined);
-    const plan: ResponsePlan = {
-      ...(outcome.cacheWrite ? { cacheWrite: outcome.cacheWrite } : {}),
-      ...(outcome.translation ? { translation: outcome.translation } : {}),
-      ...(outcome.responses ? { responses: outcome.responses } : {}),
-      ...(outcome.usage ? { usage: { ...outcome.usage, forwardedAt: performance.now() } } : {}),
-    };
+    // Field by field, not spreads: this runs for every request (perf/pipeline-bench.ts).
+    const plan: ResponsePlan = {};
+    if (outcome.cacheWrite) plan.cacheWrite = outcome.cacheWrite;
+    if (outcome.translation) plan.translation = outcome.translation;
+    if (outcome.responses) plan.responses = outcome.responses;
+    if (outcome.usage) {
+      outcome.usage.forwardedAt = performance.now();
+      plan.usage = outcome.usage;
+    }
     this.phase = { name: 'routed', responseHeaders: outcome.responseHeaders, plan, ...(outcome.onServed ? { onServed: outcome.onServed } : {}) };
     metrics.recordRequest({ decision: outcome.decision, model: outcome.model, outcome: 'routed' });
     const inflight = this.deps.inflight;
@@ -342,12 +345,8 @@ export class ExtProcStream {
       if (outcome.endpoint) headersRes.dynamic_metadata = endpointMetadata(outcome.endpoints?.join(',') ?? outcome.endpoint);
       return [headersRes, duplexBody('request_body', body ?? raw, true)];
     }
-    const res = bodyResponse('request_body', outcome.edit, {
-      ...(body ? { body } : {}),
-      clearRouteCache: true,
-      // In STREAMED mode Envoy drops content-length itself.
-      setContentLength: !streamed,
-    });
+    // In STREAMED mode Envoy drops content-length itself.
+    const res = bodyResponse('request_body', outcome.edit, body ? { body, clearRouteCache: true, setContentLength: !streamed } : { clearRouteCache: true, setContentLength: !streamed });
     // The same list as the header: the endpoint-picker protocol requires the two to agree.
     if (outcome.endpoint) res.dynamic_metadata = endpointMetadata(outcome.endpoints?.join(',') ?? outcome.endpoint);
     return res;

@@ -31,6 +31,20 @@ const CJK = /[\u3400-\u4DBF\u4E00-\u9FFF\uF900-\uFAFF]/g;
 const NON_ASCII = /[^\p{ASCII}]/u;
 const MARKS = new RegExp(`\\p{Mn}{1,${RUN}}`, 'gu');
 const WORD_CACHE_LIMIT = 100_000;
+// Printable ASCII and tab, LF, CR: no normaliser step changes such a text but lowercasing (no
+// controls to drop, nothing to decompose, no CJK), so one pass over its char codes splits it the
+// way WORDS does. Everything else takes the regex path.
+const PLAIN_ASCII = /^[\x20-\x7e\t\n\r]*$/;
+const WORD_CHAR = 0;
+const SPACE = 1;
+const PUNCT_CHAR = 2;
+/** Per ASCII code: a word character, whitespace, or punctuation (its own word; BERT counts every ASCII symbol). */
+const ASCII_CLASS = (() => {
+  const t = new Uint8Array(128).fill(WORD_CHAR);
+  for (const c of [0x20, 0x09, 0x0a, 0x0d]) t[c] = SPACE;
+  for (const [from, to] of [[0x21, 0x2f], [0x3a, 0x40], [0x5b, 0x60], [0x7b, 0x7e]] as const) t.fill(PUNCT_CHAR, from, to + 1);
+  return t;
+})();
 // Characters the pre-tokenizer always splits at, after normalisation: whitespace that clean_text
 // keeps (it drops \v, \f and U+FEFF), punctuation, CJK ideographs (spaced out before NFD), and
 // with accent stripping the four that NFD turns into punctuation (U+1FEF → `, ≠ → =, ≮ → <, ≯ → >).
@@ -119,16 +133,43 @@ export class FastBertWordPiece {
     for (const a of this.added) if (text.includes(a)) return undefined;
     const ids = [...this.head.ids];
     const tokens = [...this.head.tokens];
-    for (const word of this.normalize(this.shortenLongWords(text)).trim().match(WORDS) ?? []) {
-      const piece = this.word(word);
-      for (let i = 0; i < piece.ids.length; i++) {
-        ids.push(piece.ids[i]!);
-        tokens.push(piece.tokens[i]!);
-      }
+    if (PLAIN_ASCII.test(text)) {
+      this.splitAscii(this.flags.lowercase ? text.toLowerCase() : text, ids, tokens);
+    } else {
+      for (const word of this.normalize(this.shortenLongWords(text)).trim().match(WORDS) ?? []) this.append(word, ids, tokens);
     }
     ids.push(...this.tail.ids);
     tokens.push(...this.tail.tokens);
     return { ids, tokens };
+  }
+
+  private append(word: string, ids: number[], tokens: string[]): void {
+    const piece = this.word(word);
+    for (let i = 0; i < piece.ids.length; i++) {
+      ids.push(piece.ids[i]!);
+      tokens.push(piece.tokens[i]!);
+    }
+  }
+
+  /**
+   * WORDS over a PLAIN_ASCII text, normalised. A word over 2 × max_input_chars_per_word is [UNK]
+   * in word() whatever its length, so shortenLongWords has nothing to do here.
+   */
+  private splitAscii(text: string, ids: number[], tokens: string[]): void {
+    let start = -1;
+    for (let i = 0; i < text.length; i++) {
+      const kind = ASCII_CLASS[text.charCodeAt(i)];
+      if (kind === WORD_CHAR) {
+        if (start < 0) start = i;
+        continue;
+      }
+      if (start >= 0) {
+        this.append(text.slice(start, i), ids, tokens);
+        start = -1;
+      }
+      if (kind === PUNCT_CHAR) this.append(text[i]!, ids, tokens);
+    }
+    if (start >= 0) this.append(text.slice(start), ids, tokens);
   }
 
   /** max_input_chars_per_word: longer words are one [UNK]. */

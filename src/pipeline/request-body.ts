@@ -18,7 +18,8 @@ import { cacheStep, type CacheStep } from './cache-step.js';
 import { cacheDebugHeader, debugHeaders, wantsDebug } from './debug-headers.js';
 import type { StateContext } from './state-context.js';
 import { DECISION_HEADER, ENDPOINT_HEADER, GIE_MODEL_HEADER, MODEL_HEADER, type RequestHeaders } from './headers.js';
-import type { BodyOutcome } from './outcome.js';
+import type { BodyOutcome, HeaderPair } from './outcome.js';
+import type { UsagePlan } from './response-path.js';
 import { blockReply, errorReply } from './replies.js';
 import type { RoutingSnapshot } from './snapshot.js';
 import { CHAT_PATH, newResponseId, type TranslationPlan } from './translation.js';
@@ -252,40 +253,45 @@ export function forwardTo(snap: RoutingSnapshot, planIn: ForwardPlan): Extract<B
   const picked = snap.config.routing.mode === 'endpoint' ? planEndpoints(snap, plan) : undefined;
   const endpoints = picked?.endpoints;
   const endpoint = endpoints?.join(',');
-  return {
+  // Every request comes through here: objects are built field by field, not by spreads of
+  // conditional parts (V8 copies those on its slow path; perf/README.md, pipeline bench).
+  const set: HeaderPair[] = [
+    [MODEL_HEADER, model.name],
+    [DECISION_HEADER, decision],
+  ];
+  if (endpoint) set.push([ENDPOINT_HEADER, endpoint]);
+  if (snap.config.routing.mode === 'model') set.push([GIE_MODEL_HEADER, served]);
+  if (translated) set.push([':path', CHAT_PATH]);
+  if (headerPlugin?.set) for (const [k, v] of Object.entries(headerPlugin.set)) set.push([k, v]);
+  const out: Extract<BodyOutcome, { kind: 'forward' }> = {
     kind: 'forward',
     decision,
     model: model.name,
-    ...(endpoints?.[0] ? { endpoint: endpoints[0], endpoints } : {}),
-    ...(picked?.served ? { onServed: picked.served } : {}),
-    edit: {
-      set: [
-        [MODEL_HEADER, model.name],
-        [DECISION_HEADER, decision],
-        ...(endpoint ? [[ENDPOINT_HEADER, endpoint] as const] : []),
-        ...(snap.config.routing.mode === 'model' ? [[GIE_MODEL_HEADER, served] as const] : []),
-        ...(translated ? [[':path', CHAT_PATH] as const] : []),
-        ...Object.entries(headerPlugin?.set ?? {}),
-      ],
-      remove: headerPlugin?.remove ?? [],
-    },
+    edit: { set, remove: headerPlugin?.remove ?? [] },
     body,
     responseHeaders: [[DECISION_HEADER, decision], [MODEL_HEADER, model.name]],
-    ...(translated ? { translation: translated.plan } : {}),
-    ...(usage
-      ? {
-          usage: {
-            ...usage,
-            model: model.name,
-            decision,
-            servedModel: served,
-            tenant: 'none',
-            ...(model.cost_per_million_tokens ? { cost: model.cost_per_million_tokens } : {}),
-            ...(translated ? { upstream: 'openai.chat' as const, strip: false } : {}),
-          },
-        }
-      : {}),
   };
+  if (endpoints?.[0]) {
+    out.endpoint = endpoints[0];
+    out.endpoints = endpoints;
+  }
+  if (picked?.served) out.onServed = picked.served;
+  if (translated) out.translation = translated.plan;
+  if (usage) {
+    const u: UsagePlan = {
+      upstream: translated ? 'openai.chat' : usage.upstream,
+      stream: usage.stream,
+      strip: translated ? false : usage.strip,
+      operation: usage.operation,
+      model: model.name,
+      decision,
+      servedModel: served,
+      tenant: 'none',
+    };
+    if (model.cost_per_million_tokens) u.cost = model.cost_per_million_tokens;
+    out.usage = u;
+  }
+  return out;
 }
 
 /**
@@ -322,7 +328,7 @@ function usagePlan(snap: RoutingSnapshot, plan: ForwardPlan): { upstream: Protoc
 function withUsageAsked(plan: ForwardPlan): ForwardPlan {
   const ask: BodyEdit = (doc) => {
     const prev = doc.stream_options && typeof doc.stream_options === 'object' ? (doc.stream_options as Record<string, unknown>) : {};
-    doc.stream_options = { ...prev, include_usage: true };
+    doc.stream_options = Object.assign({}, prev, { include_usage: true });
   };
   const body = plan.rewrite?.body ?? plan.ir!.body;
   return { ...plan, rewrite: { ...plan.rewrite, body, edits: [...(plan.rewrite?.edits ?? []), ask] } };

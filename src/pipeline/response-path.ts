@@ -98,7 +98,11 @@ export class ResponsePath {
     // The answer as the upstream sends it is chat-shaped for chat, completions and translated requests.
     const completion = CompletionCapture.begin(tel, headers, !u || u.upstream === 'openai.chat' || u.upstream === 'openai.completions' || plan.translation !== undefined);
     if (!capture && !translated && !followUp && !meter && !completion) return undefined;
-    const kept: ResponsePlan = followUp ? plan : { ...plan, responses: undefined };
+    let kept = plan;
+    if (!followUp && plan.responses) {
+      kept = { ...plan };
+      delete kept.responses;
+    }
     return new ResponsePath(ctx, kept, capture, translated?.translation, meter, metrics, translated?.edit ?? { set: [], remove: [] }, sse, tel, completion);
   }
 

@@ -17,6 +17,8 @@ export interface TokenUsage {
 const MAX_JSON_BYTES = 4 * 1024 * 1024;
 
 type Json = Record<string, unknown>;
+const EMPTY = Buffer.alloc(0);
+const USAGE_KEY = Buffer.from('"usage"');
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 const num = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : 0);
 
@@ -26,7 +28,7 @@ export class UsageMeter {
   private jsonBytes = 0;
   private found: TokenUsage | undefined;
   /** Bytes of an event not yet complete, while the usage chunk is being stripped. */
-  private pending: Buffer = Buffer.alloc(0);
+  private pending: Buffer = EMPTY;
 
   /**
    * `protocol`: what the upstream speaks; `stream`: an SSE answer; `strip`: take the chat usage
@@ -62,7 +64,9 @@ export class UsageMeter {
   end(): Buffer | undefined {
     if (this.json) {
       try {
-        const doc: unknown = JSON.parse(Buffer.concat(this.json).toString('utf8'));
+        const body = this.json.length === 1 ? this.json[0]! : Buffer.concat(this.json);
+        // Most answers are read once here; one without a usage member is not parsed at all.
+        const doc: unknown = body.includes(USAGE_KEY) ? JSON.parse(body.toString('utf8')) : undefined;
         if (isObject(doc)) this.read(doc);
       } catch {
         // Not JSON: no usage to count.
@@ -71,36 +75,42 @@ export class UsageMeter {
     }
     if (this.strip && this.pending.length > 0) {
       const rest = this.pending;
-      this.pending = Buffer.alloc(0);
+      this.pending = EMPTY;
       return rest;
     }
     return undefined;
   }
 
   /** Passes whole events through, minus the usage-only chunk (read first). Events end with a blank line. */
-  private stripUsage(chunk: Buffer): Buffer {
-    const buf = this.pending.length > 0 ? Buffer.concat([this.pending, chunk]) : chunk;
+  private stripUsage(chunk: Buffer): Buffer | undefined {
+    const held = this.pending.length > 0;
+    const buf = held ? Buffer.concat([this.pending, chunk]) : chunk;
     let out: Buffer[] | undefined;
+    let dropped = false;
     let start = 0;
     for (;;) {
       const end = eventEnd(buf, start);
       if (end < 0) break;
       const event = buf.subarray(start, end);
-      if (!this.isUsageChunk(event)) (out ??= []).push(event);
+      if (this.isUsageChunk(event)) dropped = true;
+      else (out ??= []).push(event);
       start = end;
     }
-    this.pending = Buffer.from(buf.subarray(start));
-    return out ? Buffer.concat(out) : Buffer.alloc(0);
+    // Copied: a view would keep the whole chunk alive.
+    this.pending = start < buf.length ? Buffer.from(buf.subarray(start)) : EMPTY;
+    if (!held && !dropped && start === buf.length) return undefined; // whole events, all kept: unchanged
+    if (!out) return EMPTY;
+    return out.length === 1 ? out[0] : Buffer.concat(out);
   }
 
   private isUsageChunk(event: Buffer): boolean {
+    if (!event.includes(USAGE_KEY)) return false;
     const text = event.toString('utf8');
     const data = text
       .split(/\r?\n/)
       .filter((l) => l.startsWith('data:'))
       .map((l) => l.slice(5).trimStart())
       .join('\n');
-    if (!data.includes('"usage"')) return false;
     try {
       const o: unknown = JSON.parse(data);
       if (!isObject(o) || !isObject(o.usage)) return false;

@@ -22,8 +22,10 @@ test('every scenario config is valid (Redis ones with SEMROUTE_REDIS_URL set)', 
     expect(cfg.state.backend).toBe(s.redis ? 'redis' : 'memory');
     // classify-inline is the demo config with sessions on the event loop; classify keeps the default pool.
     if (s.name.startsWith('classify')) expect(cfg.inference.workers).toBe(s.name === 'classify-inline' ? 0 : undefined);
+    // The -no-usage comparisons differ from their scenario only there.
+    expect(cfg.telemetry.token_usage).toBe(!s.name.endsWith('-no-usage'));
   }
-  expect(SCENARIOS.map((s) => s.name)).toEqual(['keyword', 'keyword-10', 'keyword-100', 'classify', 'classify-inline', 'cache-hit', 'cache-miss-redis', 'affinity']);
+  expect(SCENARIOS.map((s) => s.name)).toEqual(['keyword', 'keyword-no-usage', 'keyword-10', 'keyword-100', 'classify', 'classify-inline', 'classify-no-usage', 'cache-hit', 'cache-miss-redis', 'affinity']);
 });
 
 test('the cache-miss mix is all distinct; the affinity mix carries users', () => {
