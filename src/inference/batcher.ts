@@ -10,6 +10,7 @@
 //
 // Every call's outcome is counted per model name (`inferenceCallCounts`, read by the metrics at
 // scrape time), and so is a result that came back after its caller had given up (dropped).
+import type { AbortLike } from './abort-like.js';
 import {
   InferenceClosedError,
   InferenceError,
@@ -107,10 +108,45 @@ export interface BatcherStats {
   dropped: number;
 }
 
+/**
+ * The batchers waiting for the next turn of the event loop, all run by one immediate: the batches
+ * they launch then reach the inference workers in one message (worker-pool.ts posts what one
+ * callback queued together), where one immediate per batcher would post one message each.
+ */
+const turnWaiters = new Set<() => void>();
+/**
+ * The pending immediate and the setImmediate that made it: one made under another timer
+ * implementation (jest's fake timers, swapped since) may never fire, so a new one is made.
+ */
+let turn: { via: typeof setImmediate } | undefined;
+
+function nextTurn(check: () => void): void {
+  turnWaiters.add(check);
+  if (turn?.via === setImmediate) return;
+  turn = { via: setImmediate };
+  setImmediate(runTurn);
+}
+
+function runTurn(): void {
+  turn = undefined;
+  const due = [...turnWaiters];
+  turnWaiters.clear();
+  const failures: unknown[] = [];
+  for (const check of due) {
+    try {
+      check();
+    } catch (e) {
+      failures.push(e); // the other batchers still run; the error surfaces as before
+    }
+  }
+  if (failures.length > 0) throw failures[0] instanceof Error ? failures[0] : new Error(String(failures[0]));
+}
+
 export class MicroBatcher<I, O> {
   private readonly queue: Pending<I, O>[] = [];
   private readonly running = new Set<Promise<void>>();
-  private waitImmediate: NodeJS.Immediate | undefined;
+  /** checkWait is due at the next turn (nextTurn). */
+  private waiting = false;
   private waitDeadline = 0;
   private waitSeen = 0;
   private closed = false;
@@ -152,7 +188,7 @@ export class MicroBatcher<I, O> {
    * Queues one input. `signal` lets the caller give up earlier than the configured timeout (a
    * request deadline); an abort is reported with code 'timeout'.
    */
-  submit(input: I, signal?: AbortSignal, onBatch?: (b: BatchInfo) => void): Promise<O> {
+  submit(input: I, signal?: AbortLike, onBatch?: (b: BatchInfo) => void): Promise<O> {
     if (this.closed) return this.refuse(new InferenceClosedError(this.opts.name));
     if (signal?.aborted) return this.refuse(new InferenceTimeoutError(this.opts.name, 0, 'aborted by the caller'));
     if (this.queue.length >= this.opts.maxQueue) {
@@ -210,27 +246,29 @@ export class MicroBatcher<I, O> {
       this.launch();
       return;
     }
-    if (this.waitImmediate) return;
+    if (this.waiting) return;
     this.waitDeadline = this.now() + this.opts.maxWaitUs / 1000;
     this.waitSeen = this.queue.length;
-    this.waitImmediate = setImmediate(this.checkWait);
+    this.waiting = true;
+    nextTurn(this.checkWait);
   }
 
   /** Once per event-loop turn while waiting: run unless calls are still arriving and time is left. */
   private readonly checkWait = (): void => {
-    this.waitImmediate = undefined;
+    this.waiting = false;
     if (this.closed || this.running.size >= this.maxInFlight) return;
     if (this.queue.length > this.waitSeen && this.now() < this.waitDeadline) {
       this.waitSeen = this.queue.length;
-      this.waitImmediate = setImmediate(this.checkWait);
+      this.waiting = true;
+      nextTurn(this.checkWait);
       return;
     }
     this.launch();
   };
 
   private clearWait(): void {
-    if (this.waitImmediate) clearImmediate(this.waitImmediate);
-    this.waitImmediate = undefined;
+    if (this.waiting) turnWaiters.delete(this.checkWait);
+    this.waiting = false;
   }
 
   /** Takes the oldest call and the queued calls closest to it in length, within the padding bound. */

@@ -4,6 +4,7 @@
 // `workers: 0` (or a session factory is injected): then session.run blocks the event loop.
 import { createHash } from 'node:crypto';
 import path from 'node:path';
+import type { AbortLike } from './abort-like.js';
 import { MicroBatcher, type BatchInfo, type BatcherStats } from './batcher.js';
 import { ModelLoadError } from './errors.js';
 import { buildFeeds, unfillableInputsMessage } from './feeds.js';
@@ -26,7 +27,7 @@ import { PooledSession, WorkerPool } from './worker-pool.js';
 
 export interface CallOptions {
   /** Give up when this aborts (code 'timeout'), e.g. at the request's deadline. */
-  signal?: AbortSignal;
+  signal?: AbortLike;
   /** Told the batch this call ran in (a request's trace). */
   onBatch?: (b: BatchInfo) => void;
 }

@@ -6,7 +6,8 @@
 // What runs where:
 //   main thread: tokenization, the micro-batcher, padding (buildFeeds), the task heads, the budgets;
 //   worker:      session.run only.
-// What crosses: one message per batch, the int64 inputs (input_ids, attention_mask,
+// What crosses: one message per batch (the batches posted in one turn of the event loop, e.g. a
+// request's domain and jailbreak models, share one message each way), the int64 inputs (input_ids, attention_mask,
 // token_type_ids) moved as transferable buffers; the reply moves the fetched outputs back the same
 // way. A batch goes to the worker with the fewest runs in flight; a worker runs one batch at a time.
 //
@@ -24,7 +25,7 @@ import { Worker } from 'node:worker_threads';
 import * as ort from 'onnxruntime-node';
 import type { SessionLike } from './providers.js';
 import type { InferenceLogger } from './types.js';
-import { transferables, WORKER_MARK, type WireTensor, type WorkerReply, type WorkerRequest } from './worker.js';
+import { transferables, WORKER_MARK, type WireTensor, type WorkerAnswer, type WorkerReply, type WorkerRequest } from './worker.js';
 
 type Ok = Extract<WorkerReply, { ok: true }>;
 
@@ -43,6 +44,8 @@ interface Slot {
   alive: boolean;
   startedAt: number;
   lastError?: string;
+  /** Requests of this turn, posted together in a microtask (see WorkerMessage). */
+  outbox: Array<{ msg: WorkerRequest; transfer: ArrayBuffer[] }>;
 }
 
 interface OpenSession {
@@ -59,6 +62,8 @@ export interface WorkerPoolStats {
   /** Runs in flight, all workers. */
   inFlight: number;
   runs: number;
+  /** Messages posted to the workers (runs of one turn share one). */
+  messages: number;
   /** Workers replaced after exiting on their own. */
   restarts: number;
 }
@@ -153,6 +158,7 @@ export class WorkerPool {
   private sessionSeq = 0;
   private rr = 0;
   private runs = 0;
+  private messages = 0;
   private restarts = 0;
   private crashStreak = 0;
 
@@ -170,6 +176,7 @@ export class WorkerPool {
       sessions: this.sessions.size,
       inFlight: this.slots.reduce((n, s) => n + s.runs, 0),
       runs: this.runs,
+      messages: this.messages,
       restarts: this.restarts,
     };
   }
@@ -257,16 +264,35 @@ export class WorkerPool {
       slot.pending.set(id, p);
       if (run) slot.runs++;
       if (slot.pending.size === 1) slot.worker.ref();
-      try {
-        slot.worker.postMessage({ ...msg, id }, transfer);
-      } catch (e) {
-        this.done(slot, id, p);
-        reject(e instanceof Error ? e : new Error(String(e)));
-      }
+      msg.id = id;
+      if (slot.outbox.push({ msg, transfer }) === 1) queueMicrotask(() => this.flush(slot));
     });
   }
 
-  private settle(slot: Slot, reply: WorkerReply): void {
+  private flush(slot: Slot): void {
+    const out = slot.outbox.splice(0);
+    if (out.length === 0 || !slot.alive) return; // a crash already failed them
+    this.messages++;
+    try {
+      if (out.length === 1) slot.worker.postMessage(out[0]!.msg, out[0]!.transfer);
+      else slot.worker.postMessage(out.map((o) => o.msg), out.flatMap((o) => o.transfer));
+    } catch (e) {
+      const err = e instanceof Error ? e : new Error(String(e));
+      for (const { msg } of out) {
+        const p = slot.pending.get(msg.id);
+        if (!p) continue;
+        this.done(slot, msg.id, p);
+        p.reject(err);
+      }
+    }
+  }
+
+  private settle(slot: Slot, answer: WorkerAnswer): void {
+    if (Array.isArray(answer)) {
+      for (const r of answer) this.settle(slot, r);
+      return;
+    }
+    const reply: WorkerReply = answer;
     const p = slot.pending.get(reply.id);
     if (!p) return;
     this.done(slot, reply.id, p);
@@ -291,8 +317,8 @@ export class WorkerPool {
     const { url, execArgv } = workerEntry();
     const worker = new Worker(url, { ...(execArgv ? { execArgv } : {}), workerData: { mark: WORKER_MARK }, name: `semroute-inference-${index}` });
     worker.unref();
-    const slot: Slot = { index, worker, pending: new Map(), runs: 0, alive: true, startedAt: performance.now() };
-    worker.on('message', (reply: WorkerReply) => this.settle(slot, reply));
+    const slot: Slot = { index, worker, pending: new Map(), runs: 0, alive: true, startedAt: performance.now(), outbox: [] };
+    worker.on('message', (answer: WorkerAnswer) => this.settle(slot, answer));
     worker.on('error', (e) => (slot.lastError = e.message));
     worker.on('exit', (code) => {
       if (!slot.alive) return; // terminated by close()

@@ -1,9 +1,10 @@
 // The options of a signal's inference call: its abort, and (while the request's trace records)
+import type { AbortLike } from '../inference/abort-like.js';
 // where the call's batch is reported.
 import type { CallOptions } from '../inference/index.js';
 import type { RoutingRequest } from '../protocol/ir.js';
 
-export function callOptions(ir: RoutingRequest, model: string, abort: AbortSignal | undefined): CallOptions {
+export function callOptions(ir: RoutingRequest, model: string, abort: AbortLike | undefined): CallOptions {
   const report = ir.onInference;
   return { ...(abort ? { signal: abort } : {}), ...(report ? { onBatch: (b) => report(model, b) } : {}) };
 }

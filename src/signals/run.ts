@@ -8,6 +8,7 @@
 // call already running finishes in its worker with its result dropped (and counted). With
 // inference.workers 0 a run blocks this thread and the budget can only fire after it.
 import type { RoutingRequest } from '../protocol/ir.js';
+import { BudgetAbort, type AbortLike } from '../inference/abort-like.js';
 import type { Signal, SignalObserver, SignalOutcome, SignalResult } from './types.js';
 
 class SignalTimeout extends Error {}
@@ -16,9 +17,9 @@ class SignalTimeout extends Error {}
  * Runs `work` under a budget of `ms` from `start`; when it runs out the result is a timeout and
  * `work` is told to stop.
  */
-function withBudget<T>(work: (abort?: AbortSignal) => Promise<T>, ms: number | undefined, start: number): Promise<T> {
+function withBudget<T>(work: (abort?: AbortLike) => Promise<T>, ms: number | undefined, start: number): Promise<T> {
   if (ms === undefined) return work();
-  const controller = new AbortController();
+  const controller = new BudgetAbort();
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<never>((_, reject) => {
     timer = setTimeout(
@@ -29,7 +30,7 @@ function withBudget<T>(work: (abort?: AbortSignal) => Promise<T>, ms: number | u
       Math.max(0, start + ms - performance.now()),
     );
   });
-  return Promise.race([work(controller.signal), late]).finally(() => clearTimeout(timer));
+  return Promise.race([work(controller), late]).finally(() => clearTimeout(timer));
 }
 
 /** An inference call that ran out of its own (backstop) deadline reports as a timeout too. */

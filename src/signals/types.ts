@@ -1,5 +1,6 @@
 // What every signal kind produces. A signal never throws into the pipeline: a failure is a result.
 import type { RoutingRequest } from '../protocol/ir.js';
+import type { AbortLike } from '../inference/abort-like.js';
 
 export interface SignalResult {
   matched: boolean;
@@ -15,7 +16,7 @@ export interface Signal {
   kind: string;
   name: string;
   /** `abort` fires when the signal's budget runs out: stop waiting (e.g. leave a model's queue). */
-  extract(ir: RoutingRequest, abort?: AbortSignal): Promise<SignalResult>;
+  extract(ir: RoutingRequest, abort?: AbortLike): Promise<SignalResult>;
   /** Time budget; past it the signal counts as failed. Pure text signals have none. */
   budgetMs?: number;
   /** What a failure counts as (jailbreak may fail closed). Default not_matched. */

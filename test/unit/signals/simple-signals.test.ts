@@ -9,6 +9,7 @@ import { languageSignal } from '../../../src/signals/language.js';
 import { regexSignal } from '../../../src/signals/regex.js';
 import { runSignal, runSignals } from '../../../src/signals/run.js';
 import type { Signal, SignalOutcome } from '../../../src/signals/types.js';
+import type { AbortLike } from '../../../src/inference/abort-like.js';
 
 const ir = (messages: Array<[RoutingRequest['messages'][number]['role'], string]>, extra: Partial<RoutingRequest> = {}): RoutingRequest => ({
   protocol: 'openai.chat',
@@ -122,7 +123,7 @@ describe('running signals', () => {
   });
 
   it('tells a late signal to stop (its abort signal fires), so a model queue can drop the call', async () => {
-    let aborted: AbortSignal | undefined;
+    let aborted: AbortLike | undefined;
     const s: Signal = { kind: 'domain', name: 'slow', budgetMs: 10, extract: (_ir, abort) => ((aborted = abort), new Promise(() => undefined)) };
     await runSignal(s, ir([['user', 'x']]));
     expect(aborted?.aborted).toBe(true);
