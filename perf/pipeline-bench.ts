@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util';
 import { ExtProcStream } from '../src/extproc/stream.js';
 import type { ProcessingRequest, ProcessingResponse } from '../src/extproc/wire.js';
 import { loadConfigFile } from '../src/config/load.js';
+import { WorkerPool } from '../src/inference/index.js';
 import { buildSnapshot } from '../src/pipeline/snapshot.js';
 import { createMetrics } from '../src/telemetry/metrics.js';
 import { createLogger } from '../src/telemetry/logger.js';
@@ -44,7 +45,8 @@ async function runRequest(deps: ConstructorParameters<typeof ExtProcStream>[0], 
   await stream.end();
 }
 
-async function measure(seconds: number, concurrency: number, mix: MixItem[], one: (item: MixItem) => Promise<void>): Promise<number> {
+/** CPU µs per request, and how many requests ran in all (warm-up included). */
+async function measure(seconds: number, concurrency: number, mix: MixItem[], one: (item: MixItem) => Promise<void>): Promise<{ us: number; requests: number }> {
   let next = 0;
   const runFor = async (ms: number): Promise<number> => {
     const until = performance.now() + ms;
@@ -59,11 +61,11 @@ async function measure(seconds: number, concurrency: number, mix: MixItem[], one
     );
     return done;
   };
-  await runFor(300);
+  const warm = await runFor(300);
   const cpu0 = process.cpuUsage();
   const n = await runFor(seconds * 1000);
   const cpu = process.cpuUsage(cpu0);
-  return (cpu.user + cpu.system) / n;
+  return { us: (cpu.user + cpu.system) / n, requests: warm + n };
 }
 
 async function main(): Promise<void> {
@@ -71,7 +73,8 @@ async function main(): Promise<void> {
   const seconds = Number(values.seconds);
   const mix = buildMix({ seed: 42, size: 400 });
   const logger = createLogger({ level: 'error' });
-  const lines = ['| config | concurrency | semroute CPU µs/request | baseline (JSON.parse of the body) µs | ratio |', '|---|---|---|---|---|'];
+  const lines = ['| config | concurrency | semroute CPU µs/request | baseline (JSON.parse of the body) µs | ratio | messages to inference workers per request |', '|---|---|---|---|---|---|'];
+  const workerMessages = () => WorkerPool.live().reduce((n, p) => n + p.stats().messages, 0);
   const rows = [];
   for (const name of values.configs.split(',')) {
     const scenario = SCENARIOS.find((s) => s.name === name);
@@ -81,10 +84,12 @@ async function main(): Promise<void> {
     const snapshot = await buildSnapshot(config, name);
     const deps = { snapshot, metrics, logger };
     for (const concurrency of [1, 16]) {
-      const base = await measure(seconds, 1, mix, (item) => Promise.resolve(void JSON.parse(item.body.toString('utf8'))));
-      const us = await measure(seconds, concurrency, mix, (item) => runRequest(deps, item));
-      rows.push({ config: name, concurrency, us, baseUs: base });
-      lines.push(`| ${name} | ${concurrency} | ${us.toFixed(1)} | ${base.toFixed(2)} | ${(us / base).toFixed(0)} |`);
+      const base = (await measure(seconds, 1, mix, (item) => Promise.resolve(void JSON.parse(item.body.toString('utf8'))))).us;
+      const before = workerMessages();
+      const { us, requests } = await measure(seconds, concurrency, mix, (item) => runRequest(deps, item));
+      const messages = (workerMessages() - before) / requests;
+      rows.push({ config: name, concurrency, us, baseUs: base, workerMessagesPerRequest: messages });
+      lines.push(`| ${name} | ${concurrency} | ${us.toFixed(1)} | ${base.toFixed(2)} | ${(us / base).toFixed(0)} | ${messages.toFixed(2)} |`);
     }
     snapshot.release();
     await metrics.shutdown();
