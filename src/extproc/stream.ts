@@ -1,6 +1,6 @@
 // One state machine per ext_proc stream (= one HTTP request). Messages are handled strictly in
 // order, one answer each, of the matching kind; an immediate response ends the stream.
-import type { HeaderEdit, HeaderPair, HeadersOutcome } from '../pipeline/outcome.js';
+import type { HeaderEdit, HeadersOutcome } from '../pipeline/outcome.js';
 import type { RequestHeaders } from '../pipeline/headers.js';
 import { onRequestHeaders } from '../pipeline/request-headers.js';
 import { onRequestBody } from '../pipeline/request-body.js';
@@ -9,79 +9,23 @@ import { recordReply } from '../pipeline/reply-metrics.js';
 import { headerMapToMap } from './header-map.js';
 import { SERVED_HEADER, subsetHint } from '../pipeline/endpoint-step.js';
 import { errorReply } from '../pipeline/replies.js';
-import type { RoutingSnapshot } from '../pipeline/snapshot.js';
 import { RouterError } from '../protocol/errors.js';
-import type { Protocol } from '../protocol/ir.js';
 import type { Logger } from '../telemetry/logger.js';
-import type { RouterMetrics } from '../telemetry/metrics.js';
 import { errorMessage } from '../telemetry/errors.js';
 import { endpointLoadKey } from '../routing/endpoints.js';
-import type { InflightTracker } from '../routing/load.js';
 import { countTokensReply } from '../pipeline/count-tokens.js';
 import { ResponsePath, type ResponsePlan } from '../pipeline/response-path.js';
 import { storedResponseAnswer } from '../pipeline/stored-response-request.js';
-import type { StateContext } from '../pipeline/state-context.js';
-import type { BodyBudget } from './body-budget.js';
-import { untrustedIdentityHeaders, type PeerIdentity } from '../pipeline/identity-headers.js';
+import { untrustedIdentityHeaders } from '../pipeline/identity-headers.js';
 import { REQUEST_ID_HEADER, requestIdOf } from '../pipeline/request-id.js';
-import { noopTracing, type Tracing } from '../telemetry/tracing/index.js';
+import { noopTracing } from '../telemetry/tracing/index.js';
 import { RequestRecord } from '../pipeline/request-record.js';
 import { requestTelemetry, type RequestTelemetry } from '../pipeline/trace-steps.js';
 import { bodyResponse, duplexBody, endpointMetadata, headersResponse, immediateResponse, modeOverride, trailersResponse } from './mutations.js';
+import { HOLDS_HEADERS, type Answers, type Phase, type ResponseSink, type StreamDeps } from './stream-types.js';
 import type { BodySendMode, HttpBody, HttpHeaders, ProcessingMode, ProcessingRequest, ProcessingResponse } from './wire.js';
 
-export interface StreamDeps {
-  snapshot: RoutingSnapshot;
-  /** Shared bound on body bytes held by all streams; absent = unbounded. */
-  bodyBudget?: BodyBudget;
-  metrics: RouterMetrics;
-  logger: Logger;
-  /** Counts routed requests per model until their stream ends (least_loaded). */
-  inflight?: InflightTracker;
-  /** Shared state for session affinity and the semantic cache; absent: both off. */
-  state?: StateContext;
-  /** Traces (absent: off); each stream is one request span. */
-  tracing?: Tracing;
-  now?: () => number;
-  /** The client certificate's names on a mutual-TLS connection (the trusted-hop check). */
-  peer?: PeerIdentity | undefined;
-}
-
-/** Where the stream sends its answers (a gRPC call in production, an array in unit tests). */
-export interface ResponseSink {
-  write(res: ProcessingResponse): void;
-  end(): void;
-}
-
-type Phase =
-  | { name: 'start' }
-  | {
-      name: 'body';
-      protocol: Protocol;
-      countTokens: boolean;
-      headers: RequestHeaders;
-      chunks: Buffer[];
-      size: number;
-      cleared: boolean;
-      startedAt?: number;
-      /** The GIE subset hint from metadata_context (envoy.lb.subset_hint). */
-      subset?: string[];
-      /** FULL_DUPLEX_STREAMED: the request headers' answer, held until the body is routed. */
-      heldHeaders?: HeaderEdit;
-    }
-  | { name: 'routed'; responseHeaders: HeaderPair[]; plan: ResponsePlan; path?: ResponsePath; onServed?: (endpoint: string) => void }
-  | { name: 'passthrough' }
-  | { name: 'done' };
-
-/**
- * What one message gets back: nothing (FULL_DUPLEX_STREAMED answers when it is ready), one answer,
- * or several (FULL_DUPLEX_STREAMED's held headers answer, then the body).
- */
-type Answers = ProcessingResponse | ProcessingResponse[] | undefined;
-
-/** Body modes in which Envoy holds the request headers until the body has been answered. */
-const HOLDS_HEADERS: ReadonlySet<BodySendMode> = new Set(['BUFFERED', 'BUFFERED_PARTIAL']);
-
+export type { ResponseSink, StreamDeps } from './stream-types.js';
 
 export class ExtProcStream {
   private phase: Phase = { name: 'start' };
