@@ -33,7 +33,7 @@ export function messages(item: MixItem): { first: ProcessingRequest[]; responseB
 }
 
 const KINDS = ['request_headers', 'request_body', 'response_headers', 'response_body'] as const;
-const kindOf = (m: ProcessingRequest) => KINDS.find((k) => m[k] !== undefined);
+export const kindOf = (m: ProcessingRequest) => KINDS.find((k) => m[k] !== undefined);
 
 /** Resolves when the server answered every message and closed the stream with OK. */
 export function exchange(client: ExtProcClient, item: MixItem): Promise<void> {

@@ -13,14 +13,13 @@ import { WorkerPool } from '../src/inference/index.js';
 import { buildSnapshot } from '../src/pipeline/snapshot.js';
 import { createMetrics } from '../src/telemetry/metrics.js';
 import { createLogger } from '../src/telemetry/logger.js';
-import { messages } from './exchange.js';
+import { kindOf, messages } from './exchange.js';
 import { buildMix, type MixItem } from './mix.js';
 import { SCENARIOS } from './scenarios.js';
 
-const KINDS = ['request_headers', 'request_body', 'response_headers', 'response_body'] as const;
 /** What proto-loader's oneofs option adds on receipt: the name of the field that is set. */
 function received(m: ProcessingRequest): ProcessingRequest {
-  m.request = KINDS.find((k) => m[k] !== undefined)!;
+  m.request = kindOf(m)!;
   return m;
 }
 

@@ -59,7 +59,7 @@ export function headersResponse(
 export function bodyResponse(
   kind: BodyKind,
   edit?: HeaderEdit,
-  opts: { body?: Buffer; clear?: boolean; clearRouteCache?: boolean; setContentLength?: boolean } = {},
+  opts: { body?: Buffer | undefined; clear?: boolean; clearRouteCache?: boolean; setContentLength?: boolean } = {},
 ): ProcessingResponse {
   let e = edit;
   if (opts.body && opts.setContentLength !== false) {

@@ -290,7 +290,7 @@ export class ExtProcStream {
       return [headersRes, duplexBody('request_body', body ?? raw, true)];
     }
     // In STREAMED mode Envoy drops content-length itself.
-    const res = bodyResponse('request_body', outcome.edit, body ? { body, clearRouteCache: true, setContentLength: !streamed } : { clearRouteCache: true, setContentLength: !streamed });
+    const res = bodyResponse('request_body', outcome.edit, { body, clearRouteCache: true, setContentLength: !streamed });
     // The same list as the header: the endpoint-picker protocol requires the two to agree.
     if (outcome.endpoint) res.dynamic_metadata = endpointMetadata(outcome.endpoints?.join(',') ?? outcome.endpoint);
     return res;

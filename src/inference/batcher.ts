@@ -131,15 +131,15 @@ function runTurn(): void {
   turn = undefined;
   const due = [...turnWaiters];
   turnWaiters.clear();
-  const failures: unknown[] = [];
+  let failure: Error | undefined;
   for (const check of due) {
     try {
       check();
     } catch (e) {
-      failures.push(e); // the other batchers still run; the error surfaces as before
+      failure ??= e instanceof Error ? e : new Error(String(e)); // the other batchers still run; the error surfaces as before
     }
   }
-  if (failures.length > 0) throw failures[0] instanceof Error ? failures[0] : new Error(String(failures[0]));
+  if (failure) throw failure;
 }
 
 export class MicroBatcher<I, O> {

@@ -113,18 +113,14 @@ if (parentPort && (workerData as { mark?: unknown } | null)?.mark === WORKER_MAR
   let tail: Promise<void> = Promise.resolve();
   parentPort.on('message', (msg: WorkerMessage) => {
     tail = tail.then(async () => {
-      if (!Array.isArray(msg)) {
-        const { reply, transfer } = await answer(msg);
-        return post(reply, transfer);
-      }
       const replies: WorkerReply[] = [];
       const transfer: ArrayBuffer[] = [];
-      for (const m of msg) {
+      for (const m of Array.isArray(msg) ? msg : [msg]) {
         const r = await answer(m);
         replies.push(r.reply);
         transfer.push(...r.transfer);
       }
-      post(replies, transfer);
+      post(Array.isArray(msg) ? replies : replies[0]!, transfer);
     });
   });
 }

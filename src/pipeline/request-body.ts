@@ -328,7 +328,7 @@ function usagePlan(snap: RoutingSnapshot, plan: ForwardPlan): { upstream: Protoc
 function withUsageAsked(plan: ForwardPlan): ForwardPlan {
   const ask: BodyEdit = (doc) => {
     const prev = doc.stream_options && typeof doc.stream_options === 'object' ? (doc.stream_options as Record<string, unknown>) : {};
-    doc.stream_options = Object.assign({}, prev, { include_usage: true });
+    doc.stream_options = { ...prev, include_usage: true };
   };
   const body = plan.rewrite?.body ?? plan.ir!.body;
   return { ...plan, rewrite: { ...plan.rewrite, body, edits: [...(plan.rewrite?.edits ?? []), ask] } };

@@ -1,6 +1,6 @@
 // The options of a signal's inference call: its abort, and (while the request's trace records)
-import type { AbortLike } from '../inference/abort-like.js';
 // where the call's batch is reported.
+import type { AbortLike } from '../inference/abort-like.js';
 import type { CallOptions } from '../inference/index.js';
 import type { RoutingRequest } from '../protocol/ir.js';
 

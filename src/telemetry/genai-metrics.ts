@@ -37,8 +37,6 @@ export const COST_BUCKETS = [0.00001, 0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 
 
 export type GenAiRecorder = (o: GenAiObservation) => void;
 
-const ok = (v: number | undefined): v is number => v !== undefined && Number.isFinite(v) && v >= 0;
-
 const LABELS = ['gen_ai.operation.name', 'gen_ai.request.model', 'gen_ai.response.model', 'decision', 'tenant'] as const;
 const TOKEN_LABELS = [...LABELS, 'gen_ai.token.type'] as const;
 type HistogramFactory = <K extends string>(name: string, description: string, labels: readonly K[], buckets: readonly number[]) => LocalHistogram<K>;
@@ -73,9 +71,10 @@ export function genAiMetrics(histogram: HistogramFactory, opts: { prefix: string
       attrs['gen_ai.token.type'] = 'output';
       tokens.record(o.usage.output, attrs);
     }
-    if (ok(o.ttftSeconds)) ttft.record(o.ttftSeconds, attrs);
-    if (ok(o.tpotSeconds)) tpot.record(o.tpotSeconds, attrs);
-    if (ok(o.durationSeconds)) duration.record(o.durationSeconds, attrs);
-    if (ok(o.cost)) cost.record(o.cost, attrs);
+    // record() drops negative, NaN and infinite values.
+    if (o.ttftSeconds !== undefined) ttft.record(o.ttftSeconds, attrs);
+    if (o.tpotSeconds !== undefined) tpot.record(o.tpotSeconds, attrs);
+    if (o.durationSeconds !== undefined) duration.record(o.durationSeconds, attrs);
+    if (o.cost !== undefined) cost.record(o.cost, attrs);
   };
 }

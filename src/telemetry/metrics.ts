@@ -149,8 +149,8 @@ export function createMetrics(opts: MetricsOptions = {}): RouterMetrics {
   // What every request records goes through local-instruments.ts (a map lookup per record; the
   // SDK's instruments hash their attributes on every call); the rest are SDK instruments.
   const local: LocalInstrument[] = [];
-  const counter = <K extends string>(n: string, description: string, labels: readonly K[]): LocalCounter<K> => {
-    const c = new LocalCounter(name(n), description, labels);
+  const counter = <K extends string>(fullName: string, description: string, labels: readonly K[]): LocalCounter<K> => {
+    const c = new LocalCounter(fullName, description, labels);
     local.push(c);
     return c;
   };
@@ -161,11 +161,11 @@ export function createMetrics(opts: MetricsOptions = {}): RouterMetrics {
   };
   const startTime = hrTime();
 
-  const requests = counter('requests_total', 'HTTP requests that reached a routing outcome, by decision, model and outcome.', ['decision', 'model', 'outcome']);
+  const requests = counter(name('requests_total'), 'HTTP requests that reached a routing outcome, by decision, model and outcome.', ['decision', 'model', 'outcome']);
   const latency = histogram(name('routing_latency_seconds'), 'Seconds spent deciding the route for one request (request body received to answer sent).', ['decision', 'model'], LATENCY_BUCKETS_SECONDS);
   // A request evaluates every used signal (100 keyword signals → 100 evaluations).
   const signalCounts = counter(
-    'signal_evaluations_total',
+    name('signal_evaluations_total'),
     'Signal evaluations by signal, kind and outcome (error and timeout count as not matched, or matched when the signal fails closed).',
     ['signal', 'kind', 'outcome'],
   );
@@ -207,7 +207,7 @@ export function createMetrics(opts: MetricsOptions = {}): RouterMetrics {
   });
 
   const tokens = counter(
-    'tokens_total',
+    name('tokens_total'),
     'Tokens of routed answers as the upstream reported them: type input (prompt, cached included), output, cached (prompt tokens served from the prefix cache).',
     ['model', 'decision', 'type'],
   );
@@ -224,13 +224,13 @@ export function createMetrics(opts: MetricsOptions = {}): RouterMetrics {
     description: 'ext_proc client connections rotated after listeners.grpc.max_connection_age_ms (two-phase GOAWAY: no stream refused).',
   });
 
-  const affinity = counter('affinity_total', 'Session affinity per request: pinned (first turn), kept, switched (reason), skipped (state unavailable).', ['result', 'reason']);
+  const affinity = counter(name('affinity_total'), 'Session affinity per request: pinned (first turn), kept, switched (reason), skipped (state unavailable).', ['result', 'reason']);
   const cacheLookups = counter(
-    'cache_lookups_total',
+    name('cache_lookups_total'),
     'Semantic cache lookups by result (hit_exact, hit_semantic, miss, bypass by request, skipped when state is unavailable) and decision.',
     ['result', 'decision'],
   );
-  const cacheStores = counter('cache_stores_total', 'Answers offered to the cache: stored, not_storable (error, tool call, incomplete, too large), failed.', ['result']);
+  const cacheStores = counter(name('cache_stores_total'), 'Answers offered to the cache: stored, not_storable (error, tool call, incomplete, too large), failed.', ['result']);
   const guardRejections: Counter = meter.createCounter(name('cache_guard_rejections_total'), {
     description: 'Semantic cache candidates above the similarity that the cache guard turned down, by the rule that did (numbers, negation, order, ...; no_text: stored without its request text).',
   });
